@@ -1,0 +1,1 @@
+export { NODE_VERSION, runCli } from "./cli.ts";

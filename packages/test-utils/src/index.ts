@@ -1,0 +1,3 @@
+export * from "./ports.ts";
+export * from "./process.ts";
+export * from "./repo.ts";
