@@ -1,0 +1,75 @@
+import { DEV_AUTHORITY_NAMES, devEthereumAccounts, keyPairFromUri } from "@darwin/crypto";
+import { system } from "@darwin/pallets";
+import type { Externalities } from "@darwin/pallets/support";
+import { DNA } from "./darwin.ts";
+import type { DarwinRuntime } from "./runtime.ts";
+
+/** The runtime genesis config, as the plain chain spec's `genesis.runtimeGenesis.patch` holds it. */
+export interface GenesisConfig {
+  readonly balances: { readonly balances: readonly (readonly [string, string | number])[] };
+  readonly sudo: { readonly key: string | null };
+  readonly aura: { readonly authorities: readonly string[] };
+  readonly grandpa: { readonly authorities: readonly (readonly [string, number])[] };
+  /** Validators: account, aura key, grandpa key (hex). */
+  readonly session: {
+    readonly keys: readonly (readonly [
+      string,
+      string,
+      { readonly aura: string; readonly grandpa: string },
+    ])[];
+  };
+}
+
+const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString("hex")}`;
+
+/** A preset: `dev` has Alith alone as authority and sudo; `local` has Alice and Bob as authorities. */
+export function genesisPreset(name: "dev" | "local"): GenesisConfig {
+  const accounts = devEthereumAccounts();
+  const authorityCount = name === "dev" ? 1 : 2;
+  const validators = accounts.slice(0, authorityCount).map((acct, i) => {
+    const who = DEV_AUTHORITY_NAMES[i]!;
+    const auraKey = keyPairFromUri("sr25519", `//${who}`).publicKey;
+    const granKey = keyPairFromUri("ed25519", `//${who}`).publicKey;
+    return { account: hex(acct.address), aura: hex(auraKey), grandpa: hex(granKey) };
+  });
+  return {
+    balances: { balances: accounts.map((a) => [hex(a.address), (1_000_000n * DNA).toString()] as const) },
+    sudo: { key: hex(accounts[0]!.address) },
+    aura: { authorities: validators.map((v) => v.aura) },
+    grandpa: { authorities: validators.map((v) => [v.grandpa, 1] as const) },
+    session: {
+      keys: validators.map((v) => [v.account, v.account, { aura: v.aura, grandpa: v.grandpa }] as const),
+    },
+  };
+}
+
+function bytesOf(h: string): Uint8Array {
+  if (!/^0x[0-9a-fA-F]*$/.test(h) || h.length % 2 !== 0) throw new Error(`genesis: invalid hex ${h}`);
+  return Uint8Array.from(Buffer.from(h.slice(2), "hex"));
+}
+
+/** Runs every pallet's genesis build into `ext` (GenesisBuilder::build_state). */
+export function buildGenesisState(rt: DarwinRuntime, ext: Externalities, config: GenesisConfig): void {
+  const ctx = rt.ctx(ext);
+  const byName: Record<string, unknown> = {
+    Balances: { balances: config.balances.balances.map(([who, amount]) => [bytesOf(who), BigInt(amount)]) },
+    Sudo: { key: config.sudo.key ? bytesOf(config.sudo.key) : undefined },
+    Aura: { authorities: config.aura.authorities.map(bytesOf) },
+    Grandpa: { authorities: config.grandpa.authorities.map(([k, w]) => [bytesOf(k), BigInt(w)]) },
+    Session: {
+      keys: config.session.keys.map(([who, , keys]) => [
+        bytesOf(who),
+        { aura: bytesOf(keys.aura), grandpa: bytesOf(keys.grandpa) },
+      ]),
+    },
+  };
+  for (const e of rt.composed.entries) {
+    const g = e.pallet.spec.genesis;
+    if (g) g.build(ctx, byName[e.pallet.name] ?? g.default);
+  }
+  // Substrate's genesis leaves BlockHash(0) as a placeholder; block 1 writes the real genesis hash.
+  system.BlockHash.insert(ext, 0, new Uint8Array(32).fill(69));
+  system.ParentHash.set(ext, new Uint8Array(32).fill(69));
+  system.LastRuntimeUpgrade.set(ext, { specVersion: rt.version.specVersion, specName: rt.version.specName });
+  system.EventCount.kill(ext);
+}
