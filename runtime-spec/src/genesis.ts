@@ -1,4 +1,4 @@
-import { DEV_AUTHORITY_NAMES, devEthereumAccounts, keyPairFromUri } from "@darwin/crypto";
+import { DEV_AUTHORITY_NAMES, devEthereumAccounts, keyPairFromUri, ss58Decode } from "@darwin/crypto";
 import { system } from "@darwin/pallets";
 import type { Externalities } from "@darwin/pallets/support";
 import { DNA } from "./darwin.ts";
@@ -43,17 +43,32 @@ export function genesisPreset(name: "dev" | "local"): GenesisConfig {
   };
 }
 
+export class GenesisError extends Error {
+  readonly code = "InvalidGenesis";
+}
+
+/** Keys and accounts as hex; authority keys may also be SS58, as zombienet writes them. */
 function bytesOf(h: string): Uint8Array {
-  if (!/^0x[0-9a-fA-F]*$/.test(h) || h.length % 2 !== 0) throw new Error(`genesis: invalid hex ${h}`);
-  return Uint8Array.from(Buffer.from(h.slice(2), "hex"));
+  if (/^0x([0-9a-fA-F]{2})*$/.test(h)) return Uint8Array.from(Buffer.from(h.slice(2), "hex"));
+  try {
+    return ss58Decode(h);
+  } catch {
+    throw new GenesisError(`genesis: ${h} is neither hex nor an SS58 address`);
+  }
+}
+
+function accountOf(h: string): Uint8Array {
+  const b = bytesOf(h);
+  if (b.length !== 20) throw new GenesisError(`genesis: account ${h} is not a 20-byte account`);
+  return b;
 }
 
 /** Runs every pallet's genesis build into `ext` (GenesisBuilder::build_state). */
 export function buildGenesisState(rt: DarwinRuntime, ext: Externalities, config: GenesisConfig): void {
   const ctx = rt.ctx(ext);
   const byName: Record<string, unknown> = {
-    Balances: { balances: config.balances.balances.map(([who, amount]) => [bytesOf(who), BigInt(amount)]) },
-    Sudo: { key: config.sudo.key ? bytesOf(config.sudo.key) : undefined },
+    Balances: { balances: config.balances.balances.map(([who, amount]) => [accountOf(who), BigInt(amount)]) },
+    Sudo: { key: config.sudo.key ? accountOf(config.sudo.key) : undefined },
     Aura: { authorities: config.aura.authorities.map(bytesOf) },
     Grandpa: { authorities: config.grandpa.authorities.map(([k, w]) => [bytesOf(k), BigInt(w)]) },
     Session: {
@@ -72,4 +87,19 @@ export function buildGenesisState(rt: DarwinRuntime, ext: Externalities, config:
   system.ParentHash.set(ext, new Uint8Array(32).fill(69));
   system.LastRuntimeUpgrade.set(ext, { specVersion: rt.version.specVersion, specName: rt.version.specName });
   system.EventCount.kill(ext);
+  ext.set(CODE_KEY, runtimeCode(rt));
+}
+
+/** The well-known `:code` key clients read to detect runtime upgrades. */
+export const CODE_KEY = new TextEncoder().encode(":code");
+
+/**
+ * What `:code` holds for a TypeScript runtime: an identifier of the runtime build (name, versions)
+ * rather than a Wasm blob; it changes exactly when the runtime does.
+ */
+export function runtimeCode(rt: DarwinRuntime): Uint8Array {
+  const v = rt.version;
+  return new TextEncoder().encode(
+    `darwin-ts-runtime:${v.specName}:${v.specVersion}:${v.implName}:${v.implVersion}:${v.transactionVersion}`,
+  );
 }
