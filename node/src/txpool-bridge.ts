@@ -1,6 +1,6 @@
 import { blake2_256 } from "@darwin/crypto";
 import type { Logger, Registry } from "@darwin/observability";
-import { callRuntimeApi, decodeExtrinsic, TransactionValidityCodec } from "@darwin/runtime-spec";
+import { callRuntimeApi, TransactionValidityCodec } from "@darwin/runtime-spec";
 import { decode } from "@darwin/scale";
 import type { Chain } from "./chain/chain.ts";
 import type { ReadySource } from "./consensus/producer.ts";
@@ -14,6 +14,14 @@ import type { PoolValidator, ValidationResult } from "./txpool/interface.ts";
  */
 export function createPoolBridge(deps: { chain: Chain; registry: Registry; logger: Logger }) {
   const { chain } = deps;
+  // Validation runs in a storage layer that is always rolled back, so one overlay per block serves
+  // every validation at that block (no per-transaction state setup).
+  let cached: { hash: string; state: ReturnType<Chain["stateAt"]> } | undefined;
+  const stateFor = (hash: Uint8Array) => {
+    const key = Buffer.from(hash).toString("hex");
+    if (cached?.hash !== key) cached = { hash: key, state: chain.stateAt(hash) };
+    return cached.state;
+  };
   const validator: PoolValidator = {
     async validate(xt, at, source): Promise<ValidationResult> {
       const input = new Uint8Array(1 + xt.length + 32);
@@ -22,7 +30,7 @@ export function createPoolBridge(deps: { chain: Chain; registry: Registry; logge
       input.set(at.hash, 1 + xt.length);
       const out = await callRuntimeApi(
         chain.runtime,
-        chain.stateAt(at.hash).ext,
+        stateFor(at.hash).ext,
         "TaggedTransactionQueue_validate_transaction",
         input,
       );
@@ -78,22 +86,16 @@ export function createPoolBridge(deps: { chain: Chain; registry: Registry; logge
     pending: () => pool.pending().map((t) => t.data),
     remove: (hashes) => pool.removeInvalid(hashes),
     nextNonce(who, onChain) {
+      // The runtime tags a transaction (signer ++ u32 LE nonce); follow the ready chain from on-chain.
       let next = onChain;
-      for (const tx of pool.pending()) {
-        try {
-          const x = decodeExtrinsic(chain.runtime.composed.callCodec, tx.data);
-          if (
-            x.signed &&
-            Buffer.compare(Buffer.from(x.signed.signer), Buffer.from(who)) === 0 &&
-            x.signed.extra.nonce >= next
-          ) {
-            next = x.signed.extra.nonce + 1;
-          }
-        } catch {
-          // Undecodable transactions never enter the pool; nothing to count.
-        }
+      const tag = new Uint8Array(24);
+      tag.set(who, 0);
+      const view = new DataView(tag.buffer);
+      for (;;) {
+        view.setUint32(20, next, true);
+        if (!pool.readyProvides(tag)) return next;
+        next++;
       }
-      return next;
     },
     status: () => pool.status(),
   };

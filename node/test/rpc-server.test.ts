@@ -139,6 +139,7 @@ function table(f: Fixture): RpcMethodTable {
       subscription: {
         notification: "eth_subscription",
         unsubscribe: "eth_unsubscribe",
+        idFormat: "hex",
         subscribe(params, _ctx, sink) {
           if (params[0] !== "newHeads")
             throw RpcError.invalidParams(`unknown subscription kind ${String(params[0])}`);
@@ -314,6 +315,7 @@ describe("JSON-RPC server", () => {
     expect((await ws.call("eth_unsubscribe", [viaAlias])).result).toBe(false);
 
     const eth = (await ws.call("eth_subscribe", ["newHeads"])).result as string;
+    expect(eth).toMatch(/^0x[0-9a-f]{32}$/);
     expect((await ws.call("eth_subscribe", ["bogus"])).error).toMatchObject({ code: -32602 });
     const ethSink = fixture.sinks.find((s) => s.id === eth)!;
     ethSink.next({ number: "0x5" });

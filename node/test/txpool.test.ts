@@ -19,6 +19,7 @@ import {
   hashOf,
   ManualClock,
   ToyChain,
+  tag,
 } from "./txpool-helpers.ts";
 
 function setup(signers = 3, opts: Partial<PoolOptions> = {}) {
@@ -75,6 +76,15 @@ describe("ready and future queues", () => {
     await pool.submit(encodeTx({ signer: 3, nonce: 0, tip: 5 }), chain.head);
     // 2:0 and 3:0 tie on priority: older first; 1:1 pays most but must follow 1:0.
     expect(readyNonces(pool)).toEqual(["2:0", "3:0", "1:0", "1:1"]);
+  });
+
+  it("answers which tags the ready queue provides, for the next account index", async () => {
+    const { chain, pool } = setup();
+    for (const nonce of [0, 1, 3]) await pool.submit(encodeTx({ signer: 1, nonce }), chain.head);
+    let next = chain.accounts.get(1)!.nonce;
+    while (pool.readyProvides(tag(1, next))) next++;
+    expect(next).toBe(2);
+    expect(pool.readyProvides(tag(2, 0))).toBe(false);
   });
 
   it("skips the dependents of a transaction the block builder reports", async () => {
@@ -296,6 +306,21 @@ describe("block import", () => {
     expect(pool.status()).toMatchObject({ ready: 1, future: 0 });
   });
 
+  it("promotes a future through revalidation when only the block's hashes are known", async () => {
+    const { chain, pool } = setup(1);
+    const watched = await pool.submitAndWatch(encodeTx({ signer: 1, nonce: 1 }), chain.head);
+    const foreign = encodeTx({ signer: 1, nonce: 0, salt: 5 });
+    chain.applyBlock([foreign]);
+    await pool.onBlockImported({
+      hash: chain.hash,
+      number: chain.number,
+      extrinsicHashes: [blake2_256(foreign)],
+    });
+    expect(watched.events.statuses).toEqual(["future", "ready"]);
+    expect(readyNonces(pool)).toEqual(["1:1"]);
+    expect(pool.get(watched.hash)?.requires).toEqual([]);
+  });
+
   it("revalidates after a block and drops what became invalid", async () => {
     const { chain, pool } = setup(3);
     const mine = await pool.submitAndWatch(encodeTx({ signer: 1, nonce: 0 }), chain.head);
@@ -406,6 +431,49 @@ describe("watching", () => {
     await chain.produceBlock(pool);
     await chain.produceBlock(pool);
     expect(watched.events.statuses).toEqual(["ready", { inBlock }, { finalityTimeout: inBlock }]);
+  });
+});
+
+describe("failures of the validator", () => {
+  it("passes a throwing validator's error to the submitter and keeps the pool intact", async () => {
+    const { chain, pool } = setup(1);
+    await pool.submit(encodeTx({ signer: 1, nonce: 0 }), chain.head);
+    const original = chain.validate.bind(chain);
+    chain.validate = async () => {
+      throw new Error("runtime trapped");
+    };
+    await expect(pool.submit(encodeTx({ signer: 1, nonce: 1 }), chain.head)).rejects.toThrow(
+      "runtime trapped",
+    );
+    // Revalidation failures keep the transaction (it may be fine; the runtime call was not).
+    chain.applyBlock([]);
+    await pool.onBlockImported({ hash: chain.hash, number: chain.number, extrinsicHashes: [] });
+    expect(pool.status().ready).toBe(1);
+    chain.validate = original;
+    await pool.submit(encodeTx({ signer: 1, nonce: 1 }), chain.head);
+    expect(pool.status().ready).toBe(2);
+  });
+});
+
+describe("aging", () => {
+  it("drops futures that waited longer than the ban time", async () => {
+    const { chain, clock, pool } = setup(1, { banTimeMs: 1000, revalidationBatchSize: 0 });
+    const watched = await pool.submitAndWatch(encodeTx({ signer: 1, nonce: 3 }), chain.head);
+    clock.advance(1001);
+    chain.applyBlock([]);
+    await pool.onBlockImported({ hash: chain.hash, number: chain.number, extrinsicHashes: [] });
+    expect(watched.events.statuses).toEqual(["future", "dropped"]);
+    expect(pool.status().future).toBe(0);
+  });
+
+  it("reports retracted when a block leaves the best chain", async () => {
+    const { chain, pool } = setup(1);
+    const watched = await pool.submitAndWatch(encodeTx({ signer: 1, nonce: 0 }), chain.head);
+    await chain.produceBlock(pool);
+    pool.onBlockRetracted(chain.hash);
+    const blockHex = toHex(chain.hash);
+    expect(watched.events.statuses).toEqual(["ready", { inBlock: blockHex }, { retracted: blockHex }]);
+    expect(watched.events.done).toBe(false);
   });
 });
 

@@ -1,6 +1,7 @@
 import {
   aura,
   balances,
+  frontier,
   grandpa,
   session,
   sudo,
@@ -8,7 +9,14 @@ import {
   timestamp,
   transactionPayment,
 } from "@darwin/pallets";
-import { type Ctx, type DispatchClass, type RuntimeCall, Weight, weight } from "@darwin/pallets/support";
+import {
+  type Ctx,
+  type DispatchClass,
+  type Externalities,
+  type RuntimeCall,
+  Weight,
+  weight,
+} from "@darwin/pallets/support";
 import { lazy, option, struct, u32 } from "@darwin/scale";
 import { type ComposedRuntime, composeRuntime } from "./compose.ts";
 import { RuntimeVersionCodec, VERSION } from "./version.ts";
@@ -81,6 +89,8 @@ export interface DarwinPallets {
   readonly runtime: ComposedRuntime;
   readonly currency: balances.Currency;
   readonly payment: ReturnType<typeof transactionPayment.createTransactionPaymentPallet>;
+  /** EVM, Ethereum (self-contained transactions) and BaseFee. */
+  readonly frontier: frontier.FrontierPallets;
   readonly inherentPallets: readonly {
     readonly name: string;
     readonly inherent: NonNullable<import("@darwin/pallets/support").PalletSpec["inherent"]>;
@@ -131,6 +141,16 @@ export function buildDarwinPallets(): DarwinPallets {
     () => onCharge,
   );
   const sudoP = sudo.createSudoPallet(callRef as never);
+  const frontierP = frontier.createFrontierPallets({
+    currency: balancesP.currency,
+    onCharge: () => onCharge,
+    author: blockAuthor,
+    maxNormalRefTime: normalMax,
+    usedNormalRefTime: (ext: Externalities) => {
+      const used = system.BlockWeightUsed.get(ext).refTime - BLOCK_EXECUTION_WEIGHT.refTime;
+      return used > 0n ? used : 0n;
+    },
+  });
   composed = composeRuntime([
     { index: 0, pallet: systemP.pallet },
     { index: 1, pallet: timestampP.pallet },
@@ -140,11 +160,20 @@ export function buildDarwinPallets(): DarwinPallets {
     { index: 10, pallet: balancesP.pallet },
     { index: 11, pallet: paymentP.pallet },
     { index: 12, pallet: sudoP.pallet },
+    { index: 50, pallet: frontierP.evm.pallet },
+    { index: 51, pallet: frontierP.ethereum.pallet },
+    { index: 52, pallet: frontierP.baseFee.pallet },
   ]);
   const inherentPallets = composed.entries.flatMap((e) =>
     e.pallet.spec.inherent ? [{ name: e.pallet.name, inherent: e.pallet.spec.inherent }] : [],
   );
-  return { runtime: composed, currency: balancesP.currency, payment: paymentP, inherentPallets };
+  return {
+    runtime: composed,
+    currency: balancesP.currency,
+    payment: paymentP,
+    frontier: frontierP,
+    inherentPallets,
+  };
 }
 
 export function isMandatory(info: { class: DispatchClass }): boolean {

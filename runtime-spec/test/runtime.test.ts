@@ -149,6 +149,9 @@ describe("metadata", () => {
         "Balances",
         "TransactionPayment",
         "Sudo",
+        "EVM",
+        "Ethereum",
+        "BaseFee",
       ]);
       // 20-byte accounts and Ethereum signatures, inferred from the UncheckedExtrinsic type.
       const call = registry.createType("Call", {

@@ -77,7 +77,9 @@ export class BlockProducer {
     if (sealing.kind === "aura") this.scheduleSlot();
     else if (sealing.kind === "interval") {
       this.timer = setInterval(() => {
-        this.enqueue(() => this.produce({ createEmpty: true, finalize: this.opts.selfFinalize }));
+        this.enqueue(() => this.produce({ createEmpty: true, finalize: this.opts.selfFinalize })).catch(
+          ignore,
+        );
       }, sealing.ms);
     } else if (sealing.kind === "instant") {
       this.pool.onReadyChange(() => this.triggerInstant());
@@ -97,7 +99,7 @@ export class BlockProducer {
     this.enqueue(async () => {
       this.pendingInstant = false;
       await this.produce({ createEmpty: false, finalize: this.opts.selfFinalize });
-    });
+    }).catch(ignore);
   }
 
   /** Blocks are built one at a time, in order. */
@@ -233,3 +235,6 @@ export class BlockProducer {
     await this.chain.finalize(hash, justification);
   }
 }
+
+/** Failures are logged where tasks are queued (`enqueue`); callers that do not wait drop them here. */
+function ignore(): void {}

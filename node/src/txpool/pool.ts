@@ -179,6 +179,15 @@ export class TransactionPool {
     return this.readyTxs.get(hex) ?? this.futureTxs.get(hex)?.tx;
   }
 
+  /**
+   * Whether a ready transaction provides this tag. With the runtime's `signer ++ nonce` tags this
+   * answers `system_accountNextIndex` the way Substrate's frame-rpc-system does: start at the
+   * on-chain nonce and step while the ready queue provides the next one, without decoding anything.
+   */
+  readyProvides(tag: Uint8Array): boolean {
+    return this.readyProvided.has(toHex(tag));
+  }
+
   isBanned(hash: Uint8Array | Hex): boolean {
     const hex = typeof hash === "string" ? hash : toHex(hash);
     const until = this.banned.get(hex);

@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { bytesEqual } from "@darwin/scale";
+import { bytesEqual, toHex } from "@darwin/scale";
 import { secp256k1 as noble } from "@noble/curves/secp256k1.js";
 import { blake2_256, keccak256 } from "./hashing.ts";
 
@@ -96,6 +96,16 @@ export function verifyEthereumSignature(
   signature: Uint8Array,
   signer: Uint8Array,
 ): boolean {
-  const recovered = recoverAddress(signingDigest(payload), signature);
-  return recovered !== undefined && bytesEqual(recovered, signer);
+  const digest = signingDigest(payload);
+  const memoKey = toHex(digest) + toHex(signature).slice(2);
+  let recovered = recoveredMemo.get(memoKey);
+  if (recovered === undefined) {
+    recovered = recoverAddress(digest, signature) ?? null;
+    // A transaction is checked when it enters the pool and again in its block: remember the result.
+    if (recoveredMemo.size >= 16_384) recoveredMemo.clear();
+    recoveredMemo.set(memoKey, recovered);
+  }
+  return recovered !== null && bytesEqual(recovered, signer);
 }
+
+const recoveredMemo = new Map<string, Uint8Array | null>();

@@ -13,7 +13,7 @@ export class Writer {
   private view: DataView;
   length = 0;
 
-  constructor(initial = 256) {
+  constructor(initial = 64) {
     this.buf = new Uint8Array(initial);
     this.view = new DataView(this.buf.buffer);
   }

@@ -32,12 +32,49 @@ export type NodeValue =
  */
 export type ChildRef = Uint8Array;
 
-export interface DecodedNode {
+/**
+ * A decoded node. Child references stay offsets into the encoding until asked for: lookups touch
+ * one child per node, and a cached branch then costs a few dozen bytes instead of 16 views.
+ */
+export class DecodedNode {
   /** The partial key, one nibble per byte. */
   readonly partial: Uint8Array;
   readonly value: NodeValue | undefined;
-  /** 16 slots for a branch; undefined for a leaf. */
-  readonly children: ReadonlyArray<ChildRef | undefined> | undefined;
+  readonly isBranch: boolean;
+  readonly #data: Uint8Array;
+  /** Per child slot: start offset in #data, or -1; lengths alongside. */
+  readonly #starts: Int32Array | undefined;
+  readonly #lengths: Uint8Array | undefined;
+
+  constructor(
+    data: Uint8Array,
+    partial: Uint8Array,
+    value: NodeValue | undefined,
+    starts: Int32Array | undefined,
+    lengths: Uint8Array | undefined,
+  ) {
+    this.#data = data;
+    this.partial = partial;
+    this.value = value;
+    this.isBranch = starts !== undefined;
+    this.#starts = starts;
+    this.#lengths = lengths;
+  }
+
+  /** The reference in child slot `index` (0-15), if any. */
+  child(index: number): ChildRef | undefined {
+    const start = this.#starts?.[index] ?? -1;
+    if (start < 0) return undefined;
+    return this.#data.subarray(start, start + this.#lengths![index]!);
+  }
+
+  /** 16 slots for a branch (a fresh array each time); undefined for a leaf. */
+  get children(): Array<ChildRef | undefined> | undefined {
+    if (!this.isBranch) return undefined;
+    const out = new Array<ChildRef | undefined>(16);
+    for (let i = 0; i < 16; i++) out[i] = this.child(i);
+    return out;
+  }
 }
 
 export function bytesToNibbles(bytes: Uint8Array): Uint8Array {
@@ -321,16 +358,21 @@ export function decodeNode(data: Uint8Array): DecodedNode {
       ? { kind: "hashed", hash: r.take(HASH_LENGTH) }
       : { kind: "inline", bytes: r.take(r.compact()) };
   }
-  let children: Array<ChildRef | undefined> | undefined;
+  let starts: Int32Array | undefined;
+  let lengths: Uint8Array | undefined;
   if (kind === "branch") {
-    children = new Array<ChildRef | undefined>(16).fill(undefined);
+    starts = new Int32Array(16).fill(-1);
+    lengths = new Uint8Array(16);
     for (let i = 0; i < 16; i++) {
       if ((bitmap & (1 << i)) === 0) continue;
       const len = r.compact();
       if (len > HASH_LENGTH) throw new TrieError("BAD_NODE", "child reference longer than a hash");
-      children[i] = r.take(len);
+      if (r.pos + len > data.length) throw new TrieError("BAD_NODE", "node encoding ends early");
+      starts[i] = r.pos;
+      lengths[i] = len;
+      r.pos += len;
     }
   }
   if (r.pos !== data.length) throw new TrieError("BAD_NODE", "trailing bytes after node");
-  return { partial, value, children };
+  return new DecodedNode(data, partial, value, starts, lengths);
 }

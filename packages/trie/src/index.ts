@@ -1,7 +1,7 @@
 export {
   bytesToNibbles,
   type ChildRef,
-  type DecodedNode,
+  DecodedNode,
   decodeNode,
   EMPTY_NODE,
   encodeBranch,

@@ -1,7 +1,7 @@
 import {
   bytesToNibbles,
   type ChildRef,
-  type DecodedNode,
+  DecodedNode,
   decodeNode,
   encodeBranch,
   encodeLeaf,
@@ -103,7 +103,7 @@ export function lookupValue(store: TrieNodeStore, root: Uint8Array, key: Uint8Ar
     for (let i = 0; i < p.length; i++) if (nibbles[offset + i] !== p[i]) return undefined;
     offset += p.length;
     if (offset === nibbles.length) return node.value;
-    const child = node.children?.[nibbles[offset]!];
+    const child = node.child(nibbles[offset]!);
     if (child === undefined) return undefined;
     ref = child;
     offset++;
@@ -161,15 +161,19 @@ class Batch {
     return ref instanceof Uint8Array ? loadNode(this.#store, ref) : ref;
   }
 
+  static #childOf(node: DecodedNode | WorkNode, index: number): Ref | undefined {
+    return node instanceof DecodedNode ? node.child(index) : node.children?.[index];
+  }
+
   /** Copy-on-write: the node as a private mutable copy (its stored version counts as removed). */
   #own(ref: Ref, loaded?: DecodedNode | WorkNode): WorkNode {
     if (!(ref instanceof Uint8Array)) return ref;
-    const node = loaded ?? loadNode(this.#store, ref);
+    const node = loaded instanceof DecodedNode ? loaded : loadNode(this.#store, ref);
     if (ref.length === HASH_LENGTH) this.removed.add(toHex(ref));
     return {
       partial: node.partial,
       value: node.value,
-      children: node.children === undefined ? undefined : node.children.slice(),
+      children: node.children,
     };
   }
 
@@ -193,7 +197,7 @@ class Batch {
         return w;
       }
       const index = key[offset + c]!;
-      const child = node.children?.[index];
+      const child = Batch.#childOf(node, index);
       const updated = this.insert(child, key, offset + c + 1, value);
       if (updated === child) return ref;
       const w = this.#own(ref, node);
@@ -231,7 +235,7 @@ class Batch {
       return this.#normalize(w);
     }
     const index = key[end]!;
-    const child = node.children?.[index];
+    const child = Batch.#childOf(node, index);
     if (child === undefined) return ref;
     const updated = this.remove(child, key, end + 1);
     if (updated === child) return ref;
@@ -385,10 +389,10 @@ function* walk(
   if (bound === undefined && node.value !== undefined) {
     yield { key: nibblesToBytes(Uint8Array.from(path)), value: node.value };
   }
-  if (node.children !== undefined) {
+  if (node.isBranch) {
     const first = bound === undefined ? 0 : bound[path.length]!;
     for (let i = first; i < 16; i++) {
-      const child = node.children[i];
+      const child = node.child(i);
       if (child === undefined) continue;
       path.push(i);
       yield* walk(store, child, path, i === first ? bound : undefined);

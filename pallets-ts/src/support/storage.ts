@@ -1,5 +1,14 @@
 import { blake2_128, blake2_256, twox64, twox128, twox256 } from "@darwin/crypto";
-import { type AnyCodec, type Codec, concatBytes, decode, encode, Reader, startsWith } from "@darwin/scale";
+import {
+  type AnyCodec,
+  type Codec,
+  concatBytes,
+  decode,
+  encode,
+  Reader,
+  startsWith,
+  toHex,
+} from "@darwin/scale";
 import type { Externalities } from "./externalities.ts";
 
 export type HasherName =
@@ -206,12 +215,27 @@ export class StorageNMap<K extends unknown[], V, D extends V | undefined = V | u
 
   /** The full storage key of an entry. */
   keyOf(...keys: K): Uint8Array {
+    if (this.parts.length === 1) {
+      // Hot maps (System.Account) see the same few keys over and over: remember their hashed form.
+      const part = this.parts[0]!;
+      const encoded = encode(part.codec, keys[0]);
+      const memoKey = toHex(encoded);
+      let full = this.keyMemo.get(memoKey);
+      if (!full) {
+        full = concatBytes(this.prefix, hashKey(part.hasher, encoded));
+        if (this.keyMemo.size >= 4096) this.keyMemo.clear();
+        this.keyMemo.set(memoKey, full);
+      }
+      return full;
+    }
     const parts: Uint8Array[] = [this.prefix];
     this.parts.forEach((p, i) => {
       parts.push(hashKey(p.hasher, encode(p.codec, keys[i])));
     });
     return concatBytes(...parts);
   }
+
+  private readonly keyMemo = new Map<string, Uint8Array>();
 
   /** The prefix covering all entries whose first `keys.length` keys are `keys`. */
   prefixOf(...keys: unknown[]): Uint8Array {

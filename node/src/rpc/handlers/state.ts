@@ -38,9 +38,19 @@ export function stateMethods(d: RpcDeps): RpcMethodTable {
   const readerAt = (v: unknown) => chain.db.stateAt(chain.headerOrThrow(at(v)).stateRoot);
 
   return {
-    state_getRuntimeVersion: { handler: (params) => (at(params[0]), runtimeVersionJson()) },
+    state_getRuntimeVersion: {
+      handler: (params) => {
+        at(params[0]);
+        return runtimeVersionJson();
+      },
+    },
     chain_getRuntimeVersion: { aliasOf: "state_getRuntimeVersion" },
-    state_getMetadata: { handler: (params) => (at(params[0]), toHex(metadataOf(chain.runtime, 14))) },
+    state_getMetadata: {
+      handler: (params) => {
+        at(params[0]);
+        return toHex(metadataOf(chain.runtime, 14));
+      },
+    },
     state_call: {
       handler: async (params) => {
         if (typeof params[0] !== "string") throw RpcError.invalidParams("method must be a string");

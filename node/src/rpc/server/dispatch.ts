@@ -49,8 +49,12 @@ interface Request {
 
 const ALPHANUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-/** Substrate-style subscription id: 16 random alphanumerics (jsonrpsee's RandomStringIdProvider). */
-export function newSubscriptionId(): string {
+/**
+ * A subscription id: Substrate's 16 random alphanumerics (jsonrpsee's RandomStringIdProvider), or
+ * Frontier's hex form (`0x` and a random u128).
+ */
+export function newSubscriptionId(format: "alphanumeric" | "hex" = "alphanumeric"): string {
+  if (format === "hex") return `0x${randomBytes(16).toString("hex")}`;
   const bytes = randomBytes(16);
   let out = "";
   for (const b of bytes) out += ALPHANUM[b % ALPHANUM.length];
@@ -250,8 +254,8 @@ export class RpcDispatcher {
     const spec = method.subscription;
     const notification =
       typeof spec.notification === "string" ? spec.notification : spec.notification(params);
-    let subId = newSubscriptionId();
-    while (session.subscriptions.has(subId)) subId = newSubscriptionId();
+    let subId = newSubscriptionId(spec.idFormat);
+    while (session.subscriptions.has(subId)) subId = newSubscriptionId(spec.idFormat);
     const id = subId;
 
     let active = true;

@@ -45,6 +45,11 @@ export interface RpcSubscriptionMethod {
     /** The method that ends it, e.g. `chain_unsubscribeNewHead`; registered automatically. */
     readonly unsubscribe: string;
     /**
+     * Subscription id style: Substrate's 16 random alphanumerics (default) or Frontier's `0x` +
+     * 32 hex digits for `eth_subscribe`.
+     */
+    readonly idFormat?: "alphanumeric" | "hex";
+    /**
      * Starts the subscription. The id reply is written before any `sink.next` reaches the wire,
      * even when called synchronously from here. Throw an `RpcError` to refuse (no id is issued).
      */

@@ -1,0 +1,14 @@
+export * from "./auth/signature.ts";
+export * from "./auth/verify.ts";
+export * from "./client.ts";
+export * from "./errors.ts";
+export * from "./http/server.ts";
+export * from "./metrics.ts";
+export * from "./provider.ts";
+export * from "./replication/pull.ts";
+export * from "./replication/retrievability.ts";
+export * from "./services.ts";
+export * from "./store/lmdb.ts";
+export * from "./store/memory.ts";
+export * from "./store/repo.ts";
+export type * from "./store/types.ts";

@@ -1,0 +1,2 @@
+export * from "./encoding.ts";
+export * from "./envelope.ts";
