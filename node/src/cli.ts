@@ -1,13 +1,9 @@
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { cryptoReady, generateMnemonic, keyPairFromUri, ss58Encode } from "@darwin/crypto";
-import { DarwinRuntime } from "@darwin/runtime-spec";
 import { toHex } from "@darwin/scale";
-import { loadChainSpec, orderedTrieRoot, toRawSpec } from "./chain-spec/index.ts";
 import { CliError, HELP, parseArgs, runOptions } from "./cli/args.ts";
-import { chainDbPath } from "./db/index.ts";
-import { Keystore } from "./keystore/index.ts";
-import { NODE_VERSION, startNode } from "./service.ts";
+import { NODE_VERSION } from "./version.ts";
 
 export { NODE_VERSION };
 
@@ -27,6 +23,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     switch (parsed.command) {
       case "build-spec": {
         await cryptoReady();
+        const { loadChainSpec, orderedTrieRoot, toRawSpec } = await import("./chain-spec/index.ts");
+        const { DarwinRuntime } = await import("@darwin/runtime-spec");
         const spec = loadChainSpec(parsed.flags.get("chain")?.at(-1) ?? "local");
         const out = parsed.flags.has("raw") ? toRawSpec(spec, new DarwinRuntime({ orderedTrieRoot })) : spec;
         process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
@@ -35,6 +33,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       case "key":
         return await keyCommand(parsed.positionals, parsed.flags, opts);
       case "purge-chain": {
+        const { loadChainSpec } = await import("./chain-spec/index.ts");
+        const { chainDbPath } = await import("./db/index.ts");
         const spec = loadChainSpec(opts.chain);
         if (!opts.basePath) throw new CliError("purge-chain needs --base-path");
         const path = chainDbPath(opts.basePath, spec.id);
@@ -52,6 +52,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       default:
         throw new CliError(`unsupported command ${parsed.command}`);
     }
+    // The node's modules load only when a node runs: --help and subcommands stay quick.
+    const { startNode } = await import("./service.ts");
     const node = await startNode(opts);
     console.log(
       `darwin-node ready: RPC ws://127.0.0.1:${node.rpcPort} http://127.0.0.1:${node.rpcPort}${node.prometheusPort ? `, metrics http://127.0.0.1:${node.prometheusPort}/metrics` : ""}`,
@@ -103,6 +105,8 @@ async function keyCommand(
     const type = flags.get("key-type")?.at(-1);
     if (!suri || !type) throw new CliError("key insert needs --suri and --key-type");
     if (!opts.basePath) throw new CliError("key insert needs --base-path");
+    const { loadChainSpec } = await import("./chain-spec/index.ts");
+    const { Keystore } = await import("./keystore/index.ts");
     const spec = loadChainSpec(opts.chain);
     const ks = new Keystore({ dir: join(opts.basePath, "chains", spec.id, "keystore") });
     const secret = suri.startsWith("@") ? readFileSync(suri.slice(1), "utf8").trim() : suri;

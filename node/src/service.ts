@@ -23,7 +23,9 @@ import { substrateMethods } from "./rpc/handlers/index.ts";
 import { createRpcServer } from "./rpc/server/index.ts";
 import { createPoolBridge } from "./txpool-bridge.ts";
 
-export const NODE_VERSION = "0.1.0";
+import { NODE_VERSION } from "./version.ts";
+
+export { NODE_VERSION };
 
 export interface RunningNode {
   readonly rpcPort: number;

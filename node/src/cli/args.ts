@@ -127,6 +127,9 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
         push(flags, name, eq === -1 ? "true" : arg.slice(eq + 1));
         continue;
       }
+      if (!KNOWN_VALUE_FLAGS.has(name) && !IGNORED_VALUE_FLAGS.has(name)) {
+        throw new CliError(`unexpected argument '--${name}' found`);
+      }
       let value: string | undefined;
       if (eq !== -1) value = arg.slice(eq + 1);
       else {

@@ -1,0 +1,1 @@
+export const NODE_VERSION = "0.1.0";
