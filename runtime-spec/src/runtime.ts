@@ -227,6 +227,14 @@ export class DarwinRuntime {
     system.noteFinishedExtrinsics(ext);
     const ctx = this.ctx(ext);
     const n = system.blockNumber(ext);
+    // on_idle: pallets may use the weight the block left unused, in pallet order, until it runs out.
+    let remaining = MAX_BLOCK_WEIGHT.refTime - system.BlockWeightUsed.get(ext).refTime;
+    for (const e of this.pallets.runtime.entries) {
+      const idle = e.pallet.spec.hooks?.onIdle;
+      if (!idle || remaining <= 0n) continue;
+      const used = idle(ctx, n, { refTime: remaining, proofSize: MAX_BLOCK_WEIGHT.proofSize });
+      remaining -= used.refTime;
+    }
     for (const e of this.pallets.runtime.entries) await e.pallet.spec.hooks?.onFinalize?.(ctx, n);
     const done = system.finalizeBlock(ext, BLOCK_HASH_COUNT, (items) => this.host.orderedTrieRoot(items));
     return {

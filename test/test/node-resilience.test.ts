@@ -3,6 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { cryptoReady, devEthereumAccounts, signPayload } from "@darwin/crypto";
+import { DarwinRuntime, encodeSignedExtrinsic, signingPayload, VERSION } from "@darwin/runtime-spec";
+import { encode, fromHex, toHex } from "@darwin/scale";
 import { type DarwinNodeHandle, rpcCall, startDarwinNode, waitFor } from "@darwin/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -70,10 +73,30 @@ async function rpcCallAfterRestart<T>(args: string[], fn: (n: DarwinNodeHandle) 
   }
 }
 
+let genesisHash: Uint8Array;
+function signedRemark(): Uint8Array {
+  const alith = devEthereumAccounts()[0]!;
+  const rt = new DarwinRuntime({ orderedTrieRoot: () => new Uint8Array(32) });
+  const callBytes = encode(rt.composed.callCodec, {
+    type: "System",
+    value: { type: "remark", value: { remark: new Uint8Array(40) } },
+  });
+  const extra = { era: { type: "Immortal" as const }, nonce: 0, tip: 0n, metadataHashMode: 0 };
+  const payload = signingPayload(callBytes, extra, {
+    specVersion: VERSION.specVersion,
+    transactionVersion: VERSION.transactionVersion,
+    genesisHash,
+    checkpointHash: genesisHash,
+  });
+  return encodeSignedExtrinsic(callBytes, alith.address, signPayload(payload, alith.secretKey), extra);
+}
+
 describe("bad input", () => {
   let node: DarwinNodeHandle;
   beforeAll(async () => {
+    await cryptoReady();
     node = await startDarwinNode(["--dev", "--sealing", "500"]);
+    genesisHash = fromHex((await rpcCall(node.httpUrl, "chain_getBlockHash", [0])).result as string);
   });
   afterAll(async () => {
     await node?.stop();
@@ -82,11 +105,16 @@ describe("bad input", () => {
   it("random bytes and a truncated signature as extrinsics get 1010; invalid JSON -32700; unknown method -32601", async () => {
     const random = await rpcCall(node.httpUrl, "author_submitExtrinsic", ["0x0123456789abcdef"]);
     expect(random.error?.code).toBe(1010);
-    // A signed transfer with its signature cut short.
-    const truncated = await rpcCall(node.httpUrl, "author_submitExtrinsic", [
-      `0x${"84".padEnd(2 + 40 + 60, "1")}`,
-    ]);
+    // A real signed remark with 10 bytes cut out of its signature (length prefix fixed up).
+    const signed = signedRemark();
+    const body = signed.subarray(2); // the compact length prefix of a <16 KiB extrinsic is 2 bytes
+    const cut = new Uint8Array([...body.subarray(0, 1 + 20 + 30), ...body.subarray(1 + 20 + 40)]);
+    const prefixed = new Uint8Array([((cut.length << 2) | 1) & 0xff, (cut.length << 2) >> 8, ...cut]);
+    const truncated = await rpcCall(node.httpUrl, "author_submitExtrinsic", [toHex(prefixed)]);
     expect(truncated.error?.code).toBe(1010);
+    // The untouched one is accepted: the node still takes good transactions after bad ones.
+    const ok = await rpcCall(node.httpUrl, "author_submitExtrinsic", [toHex(signed)]);
+    expect(ok.result).toMatch(/^0x[0-9a-f]{64}$/);
     const res = await fetch(node.httpUrl, {
       method: "POST",
       headers: { "content-type": "application/json" },
