@@ -12,7 +12,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   try {
     const parsed = parseArgs(argv);
     if (parsed.flags.has("version")) {
-      console.log(`darwin-node ${NODE_VERSION}`);
+      console.log(`darwin-node ${NODE_VERSION} (Node.js ${process.version})`);
       return 0;
     }
     if (parsed.flags.has("help")) {

@@ -9,8 +9,9 @@ import {
   parseLogDirectives,
   serveMetrics,
 } from "@darwin/observability";
+import { Header as HeaderCodec } from "@darwin/pallets/support";
 import { DarwinRuntime, SLOT_DURATION_MS } from "@darwin/runtime-spec";
-import { toHex } from "@darwin/scale";
+import { encode, toHex } from "@darwin/scale";
 import { Chain } from "./chain/chain.ts";
 import { loadChainSpec, orderedTrieRoot } from "./chain-spec/index.ts";
 import type { CliError, RunOptions } from "./cli/args.ts";
@@ -147,6 +148,12 @@ export async function startNode(opts: RunOptions, logger?: Logger): Promise<Runn
     chain.on("finalized", updateHeights);
     chain.on("imported", (b) => {
       metrics.importedBlocks.inc();
+      if (opts.validator) {
+        // Offchain workers run after import on the block's state; their writes are thrown away.
+        chain
+          .call("OffchainWorkerApi_offchain_worker", encode(HeaderCodec, b.header), b.hash)
+          .catch((err: unknown) => log.warn({ err: String(err) }, "offchain worker failed"));
+      }
       log.info(`✨ Imported #${b.number} (${toHex(b.hash)}) with ${b.extrinsics.length} extrinsics`);
     });
 

@@ -9,8 +9,8 @@ const bin = join(repoRoot, "node", "bin", "darwin-node.js");
 
 describe("darwin-node bin", () => {
   it("runs on the pinned Node.js 24", async () => {
-    const { stdout } = await run(process.execPath, [bin]);
-    expect(stdout).toMatch(/on Node\.js v24\./);
+    const { stdout } = await run(process.execPath, [bin, "--version"]);
+    expect(stdout).toMatch(/\(Node\.js v24\./);
   });
 
   it("re-runs itself on the pinned Node.js 24 when started by another Node", async () => {
@@ -18,7 +18,7 @@ describe("darwin-node bin", () => {
     const { existsSync } = await import("node:fs");
     const systemNode = ["/usr/bin/node", "/usr/local/bin/node"].find((p) => existsSync(p));
     if (systemNode === undefined) return;
-    const { stdout } = await run(systemNode, [bin]);
-    expect(stdout).toMatch(/on Node\.js v24\./);
+    const { stdout } = await run(systemNode, [bin, "--version"]);
+    expect(stdout).toMatch(/\(Node\.js v24\./);
   });
 });

@@ -13,7 +13,7 @@ import {
   trieKeysWithPrefix,
   trieNextKey,
 } from "@darwin/trie";
-import { type Database, open, type RootDatabase } from "lmdb";
+import { type Database, open, type RootDatabase, TransactionFlags } from "lmdb";
 import { LruCache } from "./node-cache.ts";
 
 /** Bumped when the on-disk layout changes; a database of another version is refused, not migrated. */
@@ -202,6 +202,21 @@ export function openChainDb(opts: ChainDbOpts, modules: ChainDbModules): ChainDb
   const nodes = bin("trie_nodes");
   const refs = root.openDB<number, Buffer>({ name: "trie_refs", keyEncoding: "binary" });
   const heldStates = bin("held_states");
+
+  /**
+   * Runs one atomic write transaction. The commit is synchronous (readers see it at once, and a
+   * killed process keeps it: it is in the OS's page cache); the fsync runs on lmdb's flush thread,
+   * so the event loop stays free meanwhile. Callers await `durable()` before reporting success.
+   */
+  const write = (action: () => void): void => {
+    root.transactionSync(
+      action,
+      TransactionFlags.ABORTABLE | TransactionFlags.SYNCHRONOUS_COMMIT | TransactionFlags.NO_SYNC_FLUSH,
+    );
+  };
+  const durable = async (): Promise<void> => {
+    await root.flushed;
+  };
 
   const storedVersion = meta.get("version");
   if (storedVersion === undefined) {
@@ -472,7 +487,7 @@ export function openChainDb(opts: ChainDbOpts, modules: ChainDbModules): ChainDb
       const exists = infos.get(buf(block.hash)) !== undefined;
       const state = { best, finalized, cursors };
       let deleted = 0;
-      root.transactionSync(() => {
+      write(() => {
         if (!exists) {
           const key = buf(block.hash);
           headers.putSync(key, buf(block.header));
@@ -522,6 +537,7 @@ export function openChainDb(opts: ChainDbOpts, modules: ChainDbModules): ChainDb
         for (const [hex, encoded] of block.trieNodes) cache.set(hex, encoded);
       }
       if (deleted > 0) logger.debug({ deleted, block: block.number }, "pruned trie nodes");
+      await durable();
     },
 
     async setBest(hash) {
@@ -529,10 +545,11 @@ export function openChainDb(opts: ChainDbOpts, modules: ChainDbModules): ChainDb
       const info = readInfo(hash);
       if (info === undefined) throw new DbError("UNKNOWN_BLOCK", `block 0x${toHex(hash)} is not stored`);
       let next = best;
-      root.transactionSync(() => {
+      write(() => {
         next = setBestTx(info, best, finalized);
       });
       best = next;
+      await durable();
     },
 
     async finalize(hash, justification) {
@@ -540,13 +557,14 @@ export function openChainDb(opts: ChainDbOpts, modules: ChainDbModules): ChainDb
       const info = readInfo(hash);
       if (info === undefined) throw new DbError("UNKNOWN_BLOCK", `block 0x${toHex(hash)} is not stored`);
       const state = { best, finalized, cursors };
-      root.transactionSync(() => {
+      write(() => {
         if (justification !== undefined) justifications.putSync(buf(hash), buf(justification));
         finalizeTx(info, state);
       });
       best = state.best;
       finalized = state.finalized;
       cursors = state.cursors;
+      await durable();
     },
 
     hasBlock: (hash) => infos.get(buf(hash)) !== undefined,
