@@ -1,0 +1,664 @@
+// The InferenceEngine: models by manifest CID from a ModelSource, every byte checked against its CID,
+// ORT sessions in an LRU cache, single and batched inference with a commitment per answer, per-model
+// latency histograms and counters. A request can fail; the engine goes on serving the next one.
+import { assembleFile, type CID, isContentIdError, parseCid } from "@darwin/content-id";
+import { type ModelManifest, parseManifest, type TensorSpec } from "@darwin/models";
+import { Counter, Gauge, Histogram, type Logger, type Registry, silentLogger } from "@darwin/observability";
+import { Cause, Context, Effect, Exit, Layer } from "effect";
+import { inferenceCommitment } from "./commitment.ts";
+import {
+  CidMismatch,
+  ERROR_HTTP_STATUS,
+  type InferenceError,
+  MalformedInput,
+  OrtFailure,
+  Timeout,
+  UnknownModel,
+} from "./errors.ts";
+import { ModelSource, type ModelSourceShape } from "./model-source.ts";
+import { inProcessRunner, type SessionHandle, type SessionRunner } from "./runner.ts";
+import {
+  checkInputs,
+  concatBatch,
+  type NamedTensors,
+  outputElements,
+  splitBatch,
+  type Tensor,
+} from "./tensor.ts";
+
+/** A model by its manifest CID (or, once loaded, by its name), optionally one pipeline stage of it. */
+export interface ModelRef {
+  readonly model: string;
+  readonly stage?: string;
+}
+
+export interface InferRequest extends ModelRef {
+  readonly inputs: NamedTensors;
+  readonly timeoutMs?: number;
+}
+
+export interface LoadedModel {
+  /** Manifest CID. */
+  readonly model: string;
+  readonly name: string;
+  readonly version: string;
+  readonly stage?: string;
+  /** CID of the ONNX file the session runs. */
+  readonly modelCid: string;
+  readonly inputs: readonly TensorSpec[];
+  readonly outputs: readonly TensorSpec[];
+  readonly manifest: ModelManifest;
+  /** `name@version[/stage]`, the metrics label. */
+  readonly label: string;
+}
+
+export interface InferResult {
+  readonly model: string;
+  readonly label: string;
+  readonly modelCid: string;
+  readonly outputs: Readonly<Record<string, Tensor>>;
+  /** sha256 over (model CID, inputs, outputs); see commitment.ts for the byte encoding. */
+  readonly commitment: string;
+  readonly durationMs: number;
+}
+
+export interface InferenceEngineShape {
+  /** Fetches, verifies and opens a model (a no-op when it is cached). */
+  readonly load: (ref: ModelRef) => Effect.Effect<LoadedModel, InferenceError>;
+  readonly infer: (req: InferRequest) => Effect.Effect<InferResult, InferenceError>;
+  /**
+   * Several inputs for one model. Same-shaped requests run as one ORT call along the batch axis;
+   * every request gets its own outputs and commitment.
+   */
+  readonly inferBatch: (
+    ref: ModelRef,
+    inputs: readonly NamedTensors[],
+    opts?: { readonly timeoutMs?: number },
+  ) => Effect.Effect<InferResult[], InferenceError>;
+  /** Models whose sessions are open, most recently used last. */
+  readonly loaded: () => readonly LoadedModel[];
+  readonly close: () => Effect.Effect<void>;
+}
+
+export class InferenceEngine extends Context.Service<InferenceEngine, InferenceEngineShape>()(
+  "@darwin/ai-node/InferenceEngine",
+) {}
+
+export interface InferenceEngineOpts {
+  /** Open ORT sessions kept; the least recently used beyond this are released. Default 8. */
+  readonly cacheSize?: number;
+  /** Deadline of one inference (or batch). Default 30 s. */
+  readonly timeoutMs?: number;
+  /** Deadline of fetching, verifying and opening a model. Default 60 s. */
+  readonly loadTimeoutMs?: number;
+  /** ORT threads per session. Default 1 (AI nodes run many sessions side by side). */
+  readonly intraOpThreads?: number;
+  /**
+   * Largest answer (sum of output values) one request may ask for; beyond it the request is refused
+   * as MalformedInput before ORT allocates anything. Default 2^24 (64 MiB of float32).
+   */
+  readonly maxOutputElements?: number;
+  /** Wrap every single inference in a tracing span (~12 us each; loads and batches always are). */
+  readonly traceInferences?: boolean;
+}
+
+export interface InferenceEngineModules {
+  readonly source: ModelSourceShape;
+  /** Where sessions run; default in-process. The engine closes it when it closes. */
+  readonly runner?: SessionRunner;
+  readonly registry?: Registry;
+  readonly logger?: Logger;
+}
+
+interface SessionEntry {
+  readonly session: SessionHandle;
+  readonly info: LoadedModel;
+  inflight: number;
+  evicted: boolean;
+}
+
+export function isInferenceError(err: unknown): err is InferenceError {
+  return (
+    typeof err === "object" &&
+    err !== null &&
+    typeof (err as { _tag?: unknown })._tag === "string" &&
+    (err as { _tag: string })._tag in ERROR_HTTP_STATUS
+  );
+}
+
+function ortFailure(message: string): InferenceError {
+  return new OrtFailure({ message });
+}
+
+function asInferenceError(err: unknown, fallback: (message: string) => InferenceError): InferenceError {
+  if (isInferenceError(err)) return err;
+  return fallback(err instanceof Error ? err.message : String(err));
+}
+
+/** Runs an Effect from promise-land, rethrowing its typed failure as is. */
+async function runOrThrow<A, E>(effect: Effect.Effect<A, E>): Promise<A> {
+  const exit = await Effect.runPromiseExit(effect);
+  if (Exit.isSuccess(exit)) return exit.value;
+  throw Cause.squash(exit.cause);
+}
+
+function metricsFor(registry: Registry | undefined) {
+  const registers = registry ? [registry] : [];
+  return {
+    latency: new Histogram({
+      name: "darwin_ai_inference_seconds",
+      help: "Wall time of one inference call through the engine (a batch counts once)",
+      labelNames: ["model", "kind"] as const,
+      buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+      registers,
+    }),
+    inferences: new Counter({
+      name: "darwin_ai_inferences_total",
+      help: "Inference requests by model and outcome (ok or the error tag)",
+      labelNames: ["model", "outcome"] as const,
+      registers,
+    }),
+    rows: new Counter({
+      name: "darwin_ai_inference_rows_total",
+      help: "Rows (batch entries) inferred by model",
+      labelNames: ["model"] as const,
+      registers,
+    }),
+    loads: new Counter({
+      name: "darwin_ai_model_loads_total",
+      help: "Model loads by outcome",
+      labelNames: ["outcome"] as const,
+      registers,
+    }),
+    fetchedBytes: new Counter({
+      name: "darwin_ai_model_bytes_verified_total",
+      help: "Model bytes fetched from the DA source and verified against their CIDs",
+      registers,
+    }),
+    sessions: new Gauge({
+      name: "darwin_ai_sessions_open",
+      help: "ORT sessions in the LRU cache",
+      registers,
+    }),
+  };
+}
+
+const DEADLINE_SWEEP_MS = 10;
+const MAX_MANIFESTS = 1024;
+
+export function createInferenceEngine(
+  opts: InferenceEngineOpts,
+  modules: InferenceEngineModules,
+): InferenceEngineShape {
+  const log = (modules.logger ?? silentLogger()).child({ module: "ai-node/engine" });
+  const runner = modules.runner ?? inProcessRunner();
+  const metrics = metricsFor(modules.registry);
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const loadTimeoutMs = opts.loadTimeoutMs ?? 60_000;
+  const cacheSize = opts.cacheSize ?? 8;
+  if (!Number.isInteger(cacheSize) || cacheSize < 1)
+    throw new RangeError(`cacheSize must be >= 1, got ${cacheSize}`);
+
+  // Manifests are tiny; sessions are the expensive part, so only they go through the LRU.
+  const manifests = new Map<string, ModelManifest>();
+  const aliases = new Map<string, string>();
+  const sessions = new Map<string, SessionEntry>();
+  const loading = new Map<string, Promise<SessionEntry>>();
+  const manifestLoading = new Map<string, Promise<{ cid: string; manifest: ModelManifest }>>();
+  let closed = false;
+
+  const release = (entry: SessionEntry): void => {
+    entry.session
+      .release()
+      .catch((err: unknown) => log.warn({ err: String(err) }, "releasing a session failed"));
+  };
+  const evictStalest = (): void => {
+    while (sessions.size > cacheSize) {
+      const oldest = sessions.keys().next();
+      if (oldest.done) return;
+      const entry = sessions.get(oldest.value) as SessionEntry;
+      sessions.delete(oldest.value);
+      entry.evicted = true;
+      log.debug({ model: entry.info.label }, "session evicted");
+      if (entry.inflight === 0) release(entry);
+    }
+    metrics.sessions.set(sessions.size);
+  };
+
+  /** A whole UnixFS file (or raw block), each block checked against its CID on arrival. */
+  const fetchVerified = async (cid: CID): Promise<Uint8Array> => {
+    try {
+      const bytes = await assembleFile(cid, (c) => runOrThrow(modules.source.getBlock(c)));
+      metrics.fetchedBytes.inc(bytes.length);
+      return bytes;
+    } catch (err) {
+      if (isContentIdError(err)) {
+        if (err.code === "CID_MISMATCH" || err.code === "MALFORMED_DAG")
+          throw new CidMismatch({ cid: cid.toString(), message: err.message });
+        throw new UnknownModel({ model: cid.toString(), message: err.message });
+      }
+      throw err;
+    }
+  };
+
+  const manifestOf = async (ref: string): Promise<{ cid: string; manifest: ModelManifest }> => {
+    const key = aliases.get(ref) ?? ref;
+    const known = manifests.get(key);
+    if (known) return { cid: key, manifest: known };
+    // A burst of requests for a model not seen yet fetches its manifest once.
+    const pending = manifestLoading.get(key);
+    if (pending) return pending;
+    const promise = fetchManifest(ref, key);
+    manifestLoading.set(key, promise);
+    try {
+      return await promise;
+    } finally {
+      manifestLoading.delete(key);
+    }
+  };
+
+  const fetchManifest = async (
+    ref: string,
+    key: string,
+  ): Promise<{ cid: string; manifest: ModelManifest }> => {
+    let cid: CID;
+    try {
+      cid = parseCid(key);
+    } catch {
+      throw new UnknownModel({
+        model: ref,
+        message: `${JSON.stringify(ref)} is neither a manifest CID nor a loaded model`,
+      });
+    }
+    const bytes = await fetchVerified(cid);
+    let manifest: ModelManifest;
+    try {
+      manifest = parseManifest(JSON.parse(new TextDecoder().decode(bytes)));
+    } catch (err) {
+      throw new UnknownModel({ model: ref, message: `${key} is not a model manifest: ${String(err)}` });
+    }
+    // Manifests are small, but a client can name any number of them: keep the newest thousand.
+    if (manifests.size >= MAX_MANIFESTS) {
+      const oldest = manifests.keys().next();
+      if (!oldest.done) manifests.delete(oldest.value);
+    }
+    manifests.set(cid.toString(), manifest);
+    aliases.set(manifest.name, cid.toString());
+    aliases.set(`${manifest.name}@${manifest.version}`, cid.toString());
+    return { cid: cid.toString(), manifest };
+  };
+
+  const openSession = async (ref: ModelRef): Promise<SessionEntry> => {
+    const { cid: manifestCid, manifest } = await manifestOf(ref.model);
+    let fileCid = manifest.model.cid;
+    let inputs = manifest.inputs;
+    let outputs = manifest.outputs;
+    if (ref.stage !== undefined) {
+      const stage = manifest.stages?.find((s) => s.name === ref.stage);
+      if (!stage) {
+        throw new UnknownModel({
+          model: ref.model,
+          message: `${manifest.name} has no stage ${JSON.stringify(ref.stage)} (stages: ${(manifest.stages ?? []).map((s) => s.name).join(", ") || "none"})`,
+        });
+      }
+      fileCid = stage.cid;
+      inputs = stage.inputs;
+      outputs = stage.outputs;
+    }
+    const key = `${manifestCid}#${ref.stage ?? ""}`;
+    const cached = sessions.get(key);
+    if (cached) {
+      sessions.delete(key);
+      sessions.set(key, cached);
+      return cached;
+    }
+    const pending = loading.get(key);
+    if (pending) return pending;
+    const promise = (async () => {
+      const started = performance.now();
+      let parsedFileCid: CID;
+      try {
+        parsedFileCid = parseCid(fileCid);
+      } catch {
+        throw new UnknownModel({ model: ref.model, message: `manifest names a bad model CID ${fileCid}` });
+      }
+      const bytes = await fetchVerified(parsedFileCid);
+      let session: SessionHandle;
+      try {
+        session = await runner.open(bytes, { intraOpThreads: opts.intraOpThreads ?? 1 });
+      } catch (err) {
+        throw new OrtFailure({ message: `onnxruntime cannot open ${fileCid}: ${String(err)}` });
+      }
+      const label = `${manifest.name}@${manifest.version}${ref.stage ? `/${ref.stage}` : ""}`;
+      const info: LoadedModel = {
+        model: manifestCid,
+        name: manifest.name,
+        version: manifest.version,
+        ...(ref.stage === undefined ? {} : { stage: ref.stage }),
+        modelCid: fileCid,
+        inputs,
+        outputs,
+        manifest,
+        label,
+      };
+      const entry: SessionEntry = { session, info, inflight: 0, evicted: false };
+      if (closed) {
+        release(entry);
+        throw new OrtFailure({ message: "the engine is closed" });
+      }
+      sessions.set(key, entry);
+      evictStalest();
+      log.info(
+        { model: label, cid: fileCid, bytes: bytes.length, ms: Math.round(performance.now() - started) },
+        "model loaded",
+      );
+      return entry;
+    })();
+    loading.set(key, promise);
+    try {
+      const entry = await promise;
+      metrics.loads.inc({ outcome: "ok" });
+      return entry;
+    } catch (err) {
+      metrics.loads.inc({ outcome: isInferenceError(err) ? err._tag : "OrtFailure" });
+      throw err;
+    } finally {
+      loading.delete(key);
+    }
+  };
+
+  const withTimeout = <A>(
+    effect: Effect.Effect<A, InferenceError>,
+    ms: number,
+    operation: string,
+  ): Effect.Effect<A, InferenceError> =>
+    Effect.timeoutOrElse(effect, {
+      duration: ms,
+      orElse: () =>
+        Effect.fail(new Timeout({ operation, ms, message: `${operation} did not finish within ${ms} ms` })),
+    });
+
+  const loadEntry = (ref: ModelRef): Effect.Effect<SessionEntry, InferenceError> =>
+    withTimeout(
+      Effect.tryPromise({
+        try: () => openSession(ref),
+        catch: (err) => asInferenceError(err, (message) => new OrtFailure({ message })),
+      }),
+      loadTimeoutMs,
+      `loading ${ref.model}${ref.stage ? `/${ref.stage}` : ""}`,
+    );
+
+  const runSession = async (entry: SessionEntry, inputs: NamedTensors): Promise<Record<string, Tensor>> => {
+    entry.inflight++;
+    let results: Record<string, Tensor>;
+    try {
+      results = await entry.session.run(inputs);
+    } catch (err) {
+      throw new OrtFailure({ message: `onnxruntime failed running ${entry.info.label}: ${String(err)}` });
+    } finally {
+      entry.inflight--;
+      if (entry.evicted && entry.inflight === 0) release(entry);
+    }
+    const outputs: Record<string, Tensor> = {};
+    for (const spec of entry.info.outputs) {
+      const value = results[spec.name];
+      if (!value || value.dtype !== spec.dtype)
+        throw new OrtFailure({ message: `${entry.info.label} gave no ${spec.dtype} output ${spec.name}` });
+      outputs[spec.name] = value;
+    }
+    return outputs;
+  };
+
+  // The hot path is one async function: an Effect fiber per step, `Effect.withSpan` and
+  // `Effect.timeoutOrElse` each cost more (~12 us) than a whole classifier inference (~10 us), so the
+  // per-call plumbing stays in plain promises and the Effect API wraps it once.
+  const children = new Map<
+    string,
+    {
+      latency: ReturnType<typeof metrics.latency.labels>;
+      ok: ReturnType<typeof metrics.inferences.labels>;
+      rows: ReturnType<typeof metrics.rows.labels>;
+    }
+  >();
+  const observed = (label: string, kind: "single" | "batch") => {
+    const key = `${label}\u0000${kind}`;
+    let child = children.get(key);
+    if (!child) {
+      child = {
+        latency: metrics.latency.labels({ model: label, kind }),
+        ok: metrics.inferences.labels({ model: label, outcome: "ok" }),
+        rows: metrics.rows.labels({ model: label }),
+      };
+      children.set(key, child);
+    }
+    return child;
+  };
+
+  // Deadlines share one coarse timer (10 ms granularity) instead of arming a timer per call:
+  // setTimeout + clearTimeout cost a few microseconds, a quarter of a small model's whole inference.
+  const pendingDeadlines = new Set<{ readonly at: number; readonly fail: () => void }>();
+  let deadlineTimer: NodeJS.Timeout | undefined;
+  const sweepDeadlines = (): void => {
+    const now = performance.now();
+    for (const d of pendingDeadlines) if (d.at <= now) d.fail();
+    if (pendingDeadlines.size === 0 && deadlineTimer) {
+      clearInterval(deadlineTimer);
+      deadlineTimer = undefined;
+    }
+  };
+  const withDeadline = <A>(promise: Promise<A>, ms: number, operation: string): Promise<A> =>
+    new Promise<A>((resolve, reject) => {
+      const entry = {
+        at: performance.now() + ms,
+        fail: () => {
+          pendingDeadlines.delete(entry);
+          reject(new Timeout({ operation, ms, message: `${operation} did not finish within ${ms} ms` }));
+        },
+      };
+      pendingDeadlines.add(entry);
+      if (!deadlineTimer) {
+        deadlineTimer = setInterval(sweepDeadlines, DEADLINE_SWEEP_MS);
+        deadlineTimer.unref();
+      }
+      promise.then(
+        (value) => {
+          pendingDeadlines.delete(entry);
+          // In-process, onnxruntime-node runs a session synchronously on this thread, so no timer can
+          // fire during a run: a run that ends past its deadline is reported as what it is, late.
+          if (performance.now() > entry.at) entry.fail();
+          else resolve(value);
+        },
+        (err: unknown) => {
+          pendingDeadlines.delete(entry);
+          reject(err);
+        },
+      );
+    });
+
+  const maxOutputElements = opts.maxOutputElements ?? 2 ** 24;
+  const guardSize = (elements: number): void => {
+    if (elements > maxOutputElements) {
+      throw new MalformedInput({
+        message: `the answer would hold ${elements} values, more than the ${maxOutputElements} one request may ask for`,
+      });
+    }
+  };
+
+  /** The cached session for a reference, refreshed in the LRU order, or a (deduplicated) load. */
+  const entryFor = async (ref: ModelRef): Promise<SessionEntry> => {
+    const key = `${aliases.get(ref.model) ?? ref.model}#${ref.stage ?? ""}`;
+    const cached = sessions.get(key);
+    if (cached) {
+      sessions.delete(key);
+      sessions.set(key, cached);
+      return cached;
+    }
+    return runOrThrow(loadEntry(ref));
+  };
+
+  const inferAsync = async (req: InferRequest): Promise<InferResult> => {
+    let entry: SessionEntry;
+    try {
+      entry = await entryFor(req);
+    } catch (err) {
+      metrics.inferences.inc({ model: "unloaded", outcome: asInferenceError(err, ortFailure)._tag });
+      throw err;
+    }
+    const label = entry.info.label;
+    const started = performance.now();
+    try {
+      guardSize(outputElements(entry.info.outputs, checkInputs(entry.info.inputs, req.inputs)));
+      const outputs = await withDeadline(
+        runSession(entry, req.inputs),
+        req.timeoutMs ?? timeoutMs,
+        `inference on ${label}`,
+      );
+      const commitment = inferenceCommitment(entry.info.modelCid, req.inputs, outputs);
+      const durationMs = performance.now() - started;
+      const first = entry.info.inputs[0];
+      const rows = first?.shape[0] === "batch" ? (req.inputs[first.name]?.shape[0] ?? 1) : 1;
+      const child = observed(label, "single");
+      child.latency.observe(durationMs / 1000);
+      child.ok.inc();
+      child.rows.inc(rows);
+      return {
+        model: entry.info.model,
+        label,
+        modelCid: entry.info.modelCid,
+        outputs,
+        commitment,
+        durationMs,
+      };
+    } catch (err) {
+      const failure = asInferenceError(err, ortFailure);
+      metrics.inferences.inc({ model: label, outcome: failure._tag });
+      throw failure;
+    }
+  };
+
+  const inferBatchAsync = async (
+    ref: ModelRef,
+    inputsList: readonly NamedTensors[],
+    batchOpts: { readonly timeoutMs?: number },
+  ): Promise<InferResult[]> => {
+    if (inputsList.length === 0) return [];
+    const entry = await entryFor(ref);
+    const label = entry.info.label;
+    const specs = entry.info.inputs;
+    const started = performance.now();
+    try {
+      let answerSize = 0;
+      for (const inputs of inputsList)
+        answerSize += outputElements(entry.info.outputs, checkInputs(specs, inputs));
+      guardSize(answerSize);
+      const batchable = specs.every((s) => s.shape[0] === "batch");
+      const shapeKey = (inputs: NamedTensors) =>
+        specs.map((s) => (inputs[s.name]?.shape ?? []).slice(1).join("x")).join("|");
+      const firstKey = shapeKey(inputsList[0] as NamedTensors);
+      if (!batchable || !inputsList.every((i) => shapeKey(i) === firstKey)) {
+        return await Promise.all(inputsList.map((inputs) => inferAsync({ ...ref, inputs, ...batchOpts })));
+      }
+      const batchInput = specs[0]?.name ?? "";
+      const rows = inputsList.map((i) => i[batchInput]?.shape[0] ?? 1);
+      const joined: Record<string, Tensor> = {};
+      for (const s of specs) joined[s.name] = concatBatch(inputsList.map((i) => i[s.name] as Tensor));
+      const outputs = await withDeadline(
+        runSession(entry, joined),
+        batchOpts.timeoutMs ?? timeoutMs,
+        `batch inference on ${label}`,
+      );
+      const durationMs = performance.now() - started;
+      const split: Record<string, Tensor[]> = {};
+      for (const [name, t] of Object.entries(outputs)) split[name] = splitBatch(t, rows);
+      const results = inputsList.map((inputs, k) => {
+        const own: Record<string, Tensor> = {};
+        for (const name of Object.keys(split)) own[name] = (split[name] as Tensor[])[k] as Tensor;
+        return {
+          model: entry.info.model,
+          label,
+          modelCid: entry.info.modelCid,
+          outputs: own,
+          commitment: inferenceCommitment(entry.info.modelCid, inputs, own),
+          durationMs,
+        };
+      });
+      const child = observed(label, "batch");
+      child.latency.observe(durationMs / 1000);
+      child.ok.inc();
+      child.rows.inc(rows.reduce((a, b) => a + b, 0));
+      return results;
+    } catch (err) {
+      const failure = asInferenceError(err, ortFailure);
+      metrics.inferences.inc({ model: label, outcome: failure._tag });
+      throw failure;
+    }
+  };
+
+  const infer = (req: InferRequest): Effect.Effect<InferResult, InferenceError> => {
+    const effect = Effect.tryPromise({
+      try: () => inferAsync(req),
+      catch: (err) => asInferenceError(err, ortFailure),
+    });
+    return opts.traceInferences
+      ? effect.pipe(
+          Effect.withSpan("InferenceEngine.infer", {
+            attributes: { model: req.model, stage: req.stage ?? "" },
+          }),
+        )
+      : effect;
+  };
+
+  const inferBatch = (
+    ref: ModelRef,
+    inputsList: readonly NamedTensors[],
+    batchOpts: { readonly timeoutMs?: number } = {},
+  ): Effect.Effect<InferResult[], InferenceError> =>
+    Effect.tryPromise({
+      try: () => inferBatchAsync(ref, inputsList, batchOpts),
+      catch: (err) => asInferenceError(err, ortFailure),
+    }).pipe(
+      Effect.withSpan("InferenceEngine.inferBatch", {
+        attributes: { model: ref.model, size: inputsList.length },
+      }),
+    );
+
+  return {
+    load: (ref) =>
+      loadEntry(ref).pipe(
+        Effect.map((e) => e.info),
+        Effect.withSpan("InferenceEngine.load"),
+      ),
+    infer,
+    inferBatch,
+    loaded: () => [...sessions.values()].map((e) => e.info),
+    close: () =>
+      Effect.promise(async () => {
+        closed = true;
+        if (deadlineTimer) clearInterval(deadlineTimer);
+        deadlineTimer = undefined;
+        await Promise.allSettled([...loading.values()]);
+        const entries = [...sessions.values()];
+        sessions.clear();
+        metrics.sessions.set(0);
+        await Promise.allSettled(entries.map((e) => e.session.release()));
+        await runner.close();
+      }),
+  };
+}
+
+/** The live layer: the engine over whatever ModelSource is provided, closed with its scope. */
+export function inferenceEngineLayer(
+  opts: InferenceEngineOpts,
+  modules: Omit<InferenceEngineModules, "source"> = {},
+): Layer.Layer<InferenceEngine, never, ModelSource> {
+  return Layer.effect(
+    InferenceEngine,
+    Effect.gen(function* () {
+      const source = yield* ModelSource;
+      return yield* Effect.acquireRelease(
+        Effect.sync(() => createInferenceEngine(opts, { ...modules, source })),
+        (engine) => engine.close(),
+      );
+    }),
+  );
+}

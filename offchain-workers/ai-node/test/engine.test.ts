@@ -1,0 +1,472 @@
+import {
+  classifierForward,
+  classifierTestSet,
+  defaultClassifier,
+  onnxBuilder,
+  POOLED_PIXELS,
+  stableJson,
+} from "@darwin/models";
+import { createRegistry, readMetric } from "@darwin/observability";
+import { describe, expect, it } from "@effect/vitest";
+import { Effect, Exit, Layer } from "effect";
+import { inferenceCommitment } from "../src/commitment.ts";
+import {
+  createInferenceEngine,
+  InferenceEngine,
+  type InferenceEngineShape,
+  inferenceEngineLayer,
+} from "../src/engine.ts";
+import { type MemoryModelSource, memoryModelSourceLayer } from "../src/model-source.ts";
+import { workerPoolRunner } from "../src/runner.ts";
+import type { Tensor } from "../src/tensor.ts";
+import { CLASSIFIER, LM, lmManifest, pixels, sourceWithModels, tokens } from "./fixtures.ts";
+
+const test = classifierTestSet();
+const digit = (i: number) => test.inputs.slice(i * POOLED_PIXELS, (i + 1) * POOLED_PIXELS);
+
+function failureTag<A, E extends { _tag: string }>(exit: Exit.Exit<A, E>): string | undefined {
+  if (Exit.isSuccess(exit)) return undefined;
+  const found = exit.cause.reasons.find((r) => r._tag === "Fail");
+  return found && "error" in found ? (found.error as { _tag: string })._tag : "defect";
+}
+
+/** A deliberately slow graph (100 chained 512x512 MatMuls, ~0.4 G multiply-adds at 16 rows) behind a manifest. */
+async function putSlowModel(source: MemoryModelSource): Promise<{ manifestCid: string; input: Tensor }> {
+  const { encodeModel, floatTensor, node, valueInfo } = onnxBuilder;
+  const n = 512;
+  const w = Float32Array.from({ length: n * n }, (_, i) => ((i % 7) - 3) / n);
+  const nodes = Array.from({ length: 100 }, (_, k) =>
+    node("MatMul", [k === 0 ? "x" : `h${k}`, "W"], [k === 99 ? "y" : `h${k + 1}`], `mm${k}`),
+  );
+  const onnx = encodeModel(
+    {
+      name: "slow",
+      nodes,
+      initializers: [floatTensor("W", [n, n], w)],
+      inputs: [valueInfo("x", "float32", ["batch", n])],
+      outputs: [valueInfo("y", "float32", ["batch", n])],
+    },
+    { version: "0.0.1" },
+  );
+  const modelCid = await source.put(onnx);
+  const manifest = {
+    ...lmManifest,
+    name: "slow",
+    task: "classification",
+    inputs: [{ name: "x", dtype: "float32", shape: ["batch", n] }],
+    outputs: [{ name: "y", dtype: "float32", shape: ["batch", n] }],
+    model: { file: "slow.onnx", cid: modelCid, bytes: onnx.length },
+    stages: [],
+  };
+  const manifestCid = await source.put(new TextEncoder().encode(stableJson(manifest)));
+  return { manifestCid, input: { dtype: "float32", shape: [16, n], data: new Float32Array(16 * n).fill(1) } };
+}
+
+async function engineWith(opts: Parameters<typeof createInferenceEngine>[0] = {}): Promise<{
+  engine: InferenceEngineShape;
+  source: MemoryModelSource;
+  registry: ReturnType<typeof createRegistry>;
+}> {
+  const source = await sourceWithModels();
+  const registry = createRegistry({ defaultMetrics: false });
+  return { engine: createInferenceEngine(opts, { source, registry }), source, registry };
+}
+
+describe("InferenceEngine over an in-memory source", () => {
+  it.effect("runs the classifier by manifest CID and matches the TypeScript reference", () =>
+    Effect.gen(function* () {
+      const { engine } = yield* Effect.promise(() => engineWith());
+      const info = yield* engine.load({ model: CLASSIFIER });
+      expect(info.name).toBe("darwin-mnist-mlp");
+      const weights = defaultClassifier().weights;
+      for (const i of [0, 5, 400, 1999]) {
+        const result = yield* engine.infer({ model: CLASSIFIER, inputs: { pixels: pixels(digit(i)) } });
+        const logits = result.outputs.logits as Tensor;
+        expect(logits.shape).toEqual([1, 10]);
+        const ref = classifierForward(weights, digit(i));
+        for (let o = 0; o < 10; o++)
+          expect(Math.abs((logits.data[o] as number) - (ref[o] as number))).toBeLessThan(1e-4);
+        expect(result.modelCid).toBe(info.modelCid);
+        expect(result.commitment).toBe(
+          inferenceCommitment(info.modelCid, { pixels: pixels(digit(i)) }, result.outputs),
+        );
+      }
+      // Also by name once loaded.
+      const byName = yield* engine.infer({ model: "darwin-mnist-mlp", inputs: { pixels: pixels(digit(0)) } });
+      expect(byName.model).toBe(CLASSIFIER);
+      yield* engine.close();
+    }),
+  );
+
+  it.effect("commits to model, input and output: any change changes the commitment", () =>
+    Effect.gen(function* () {
+      const { engine } = yield* Effect.promise(() => engineWith());
+      const a = yield* engine.infer({ model: CLASSIFIER, inputs: { pixels: pixels(digit(1)) } });
+      const again = yield* engine.infer({ model: CLASSIFIER, inputs: { pixels: pixels(digit(1)) } });
+      const b = yield* engine.infer({ model: CLASSIFIER, inputs: { pixels: pixels(digit(2)) } });
+      expect(again.commitment).toBe(a.commitment);
+      expect(b.commitment).not.toBe(a.commitment);
+      expect(a.commitment).toMatch(/^0x[0-9a-f]{64}$/);
+      const otherModel = inferenceCommitment(lmManifest.model.cid, { pixels: pixels(digit(1)) }, a.outputs);
+      expect(otherModel).not.toBe(a.commitment);
+      yield* engine.close();
+    }),
+  );
+
+  it.effect("batches same-shaped requests into one call with the same answers and commitments", () =>
+    Effect.gen(function* () {
+      const { engine, registry } = yield* Effect.promise(() => engineWith());
+      const inputs = [3, 4, 5, 6, 7].map((i) => ({ pixels: pixels(digit(i)) }));
+      inputs.push({ pixels: pixels([...digit(8), ...digit(9)], 2) });
+      const batch = yield* engine.inferBatch({ model: CLASSIFIER }, inputs);
+      expect(batch).toHaveLength(6);
+      for (const [k, one] of inputs.entries()) {
+        const single = yield* engine.infer({ model: CLASSIFIER, inputs: one });
+        expect(Array.from(batch[k]?.outputs.logits?.data as Float32Array)).toEqual(
+          Array.from(single.outputs.logits?.data as Float32Array),
+        );
+        expect(batch[k]?.commitment).toBe(single.commitment);
+      }
+      expect(batch[5]?.outputs.logits?.shape).toEqual([2, 10]);
+      const label = "darwin-mnist-mlp@1.0.0";
+      expect(
+        yield* Effect.promise(() => readMetric(registry, "darwin_ai_inference_rows_total", { model: label })),
+      ).toBe(14);
+      yield* engine.close();
+    }),
+  );
+
+  it.effect("rejects a tampered byte with CidMismatch, for a single block and inside a chunked DAG", () =>
+    Effect.gen(function* () {
+      const { engine, source } = yield* Effect.promise(() => engineWith());
+      const modelCid = lmManifest.model.cid;
+      const original = source.blocks.get(modelCid) as Uint8Array;
+      const tampered = original.slice();
+      tampered[1000] = (tampered[1000] as number) ^ 1;
+      source.blocks.set(modelCid, tampered);
+      const exit = yield* Effect.exit(engine.load({ model: LM }));
+      expect(failureTag(exit)).toBe("CidMismatch");
+
+      // The same model chunked into 16 KiB raw leaves under dag-pb nodes, then one leaf tampered.
+      const chunkedCid = yield* Effect.promise(() => source.put(original, { chunkSize: 16_384 }));
+      const manifestCid = yield* Effect.promise(() =>
+        source.put(
+          new TextEncoder().encode(
+            stableJson({ ...lmManifest, model: { ...lmManifest.model, cid: chunkedCid } }),
+          ),
+        ),
+      );
+      expect(chunkedCid.startsWith("bafybei")).toBe(true);
+      const ok = yield* engine.infer({ model: manifestCid, inputs: { tokens: tokens("The node") } });
+      expect(ok.outputs.logits?.shape).toEqual([1, 8, 256]);
+
+      const engine2 = createInferenceEngine({}, { source });
+      const leaf = [...source.blocks.entries()].find(
+        ([cid, bytes]) =>
+          cid.startsWith("bafkrei") && bytes.length === 16_384 && bytes[0] === original[16_384 * 3],
+      );
+      expect(leaf).toBeDefined();
+      const [leafCid, leafBytes] = leaf as [string, Uint8Array];
+      const bad = leafBytes.slice();
+      bad[7] = (bad[7] as number) ^ 0x80;
+      source.blocks.set(leafCid, bad);
+      expect(failureTag(yield* Effect.exit(engine2.load({ model: manifestCid })))).toBe("CidMismatch");
+
+      // The engine still serves everything else.
+      const still = yield* engine.infer({ model: CLASSIFIER, inputs: { pixels: pixels(digit(0)) } });
+      expect(still.outputs.logits?.shape).toEqual([1, 10]);
+      yield* engine.close();
+      yield* engine2.close();
+    }),
+  );
+
+  it.effect("answers malformed inputs with MalformedInput and keeps serving", () =>
+    Effect.gen(function* () {
+      const { engine, registry } = yield* Effect.promise(() => engineWith());
+      const bad: Record<string, Tensor>[] = [
+        { pixels: { dtype: "float32", shape: [1, 48], data: new Float32Array(48) } },
+        { pixels: { dtype: "float32", shape: [49], data: new Float32Array(49) } },
+        { pixels: { dtype: "int64", shape: [1, 49], data: new BigInt64Array(49) } },
+        { pixels: { dtype: "float32", shape: [1, 49], data: new Float32Array(48) } },
+        { image: pixels(digit(0)) },
+        { pixels: pixels(digit(0)), extra: pixels(digit(0)) },
+      ];
+      for (const inputs of bad) {
+        expect(failureTag(yield* Effect.exit(engine.infer({ model: CLASSIFIER, inputs })))).toBe(
+          "MalformedInput",
+        );
+      }
+      expect(
+        failureTag(
+          yield* Effect.exit(engine.infer({ model: LM, inputs: { tokens: tokens("x".repeat(33)) } })),
+        ),
+      ).toBe("MalformedInput");
+      const outOfVocab: Tensor = { dtype: "int64", shape: [1, 2], data: BigInt64Array.of(65n, 256n) };
+      expect(
+        failureTag(yield* Effect.exit(engine.infer({ model: LM, inputs: { tokens: outOfVocab } }))),
+      ).toBe("MalformedInput");
+      const batchMismatch = yield* Effect.exit(
+        engine.inferBatch({ model: CLASSIFIER }, [
+          { pixels: pixels(digit(0)) },
+          { pixels: { dtype: "float32", shape: [1, 7], data: new Float32Array(7) } },
+        ]),
+      );
+      expect(failureTag(batchMismatch)).toBe("MalformedInput");
+      const ok = yield* engine.infer({ model: CLASSIFIER, inputs: { pixels: pixels(digit(0)) } });
+      expect(ok.outputs.logits?.shape).toEqual([1, 10]);
+      expect(
+        yield* Effect.promise(() =>
+          readMetric(registry, "darwin_ai_inferences_total", {
+            model: "darwin-mnist-mlp@1.0.0",
+            outcome: "MalformedInput",
+          }),
+        ),
+      ).toBe(7);
+      yield* engine.close();
+    }),
+  );
+
+  it.effect("refuses requests whose answer would not fit in memory, before running them", () =>
+    Effect.gen(function* () {
+      const { engine } = yield* Effect.promise(() => engineWith({ maxOutputElements: 1_000_000 }));
+      // 200 x 32 tokens would give 200 * 32 * 256 = 1.6 M logits.
+      const big: Tensor = { dtype: "int64", shape: [200, 32], data: new BigInt64Array(200 * 32).fill(65n) };
+      expect(failureTag(yield* Effect.exit(engine.infer({ model: LM, inputs: { tokens: big } })))).toBe(
+        "MalformedInput",
+      );
+      const part: Tensor = { dtype: "int64", shape: [100, 32], data: new BigInt64Array(100 * 32).fill(65n) };
+      expect(
+        failureTag(
+          yield* Effect.exit(engine.inferBatch({ model: LM }, [{ tokens: part }, { tokens: part }])),
+        ),
+      ).toBe("MalformedInput");
+      const fits = yield* engine.inferBatch({ model: LM }, [{ tokens: part }]);
+      expect(fits[0]?.outputs.logits?.shape).toEqual([100, 32, 256]);
+      yield* engine.close();
+    }),
+  );
+
+  it.effect("answers unknown models with UnknownModel and non-ONNX bytes with OrtFailure", () =>
+    Effect.gen(function* () {
+      const { engine, source } = yield* Effect.promise(() => engineWith());
+      const absent = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy";
+      expect(failureTag(yield* Effect.exit(engine.infer({ model: absent, inputs: {} })))).toBe(
+        "UnknownModel",
+      );
+      expect(failureTag(yield* Effect.exit(engine.infer({ model: "no-such-model", inputs: {} })))).toBe(
+        "UnknownModel",
+      );
+      expect(failureTag(yield* Effect.exit(engine.load({ model: LM, stage: "block9" })))).toBe(
+        "UnknownModel",
+      );
+      const notManifest = yield* Effect.promise(() => source.put(new TextEncoder().encode('{"hello": 1}')));
+      expect(failureTag(yield* Effect.exit(engine.load({ model: notManifest })))).toBe("UnknownModel");
+      const junk = yield* Effect.promise(() =>
+        source.put(new TextEncoder().encode("this is not an onnx file")),
+      );
+      const manifestCid = yield* Effect.promise(() =>
+        source.put(
+          new TextEncoder().encode(stableJson({ ...lmManifest, model: { ...lmManifest.model, cid: junk } })),
+        ),
+      );
+      expect(failureTag(yield* Effect.exit(engine.load({ model: manifestCid })))).toBe("OrtFailure");
+      yield* engine.close();
+    }),
+  );
+
+  it.live("gives up with Timeout when the source never answers", () =>
+    Effect.gen(function* () {
+      const engine = createInferenceEngine(
+        { loadTimeoutMs: 100 },
+        { source: { describe: "black hole", getBlock: () => Effect.never } },
+      );
+      expect(failureTag(yield* Effect.exit(engine.load({ model: CLASSIFIER })))).toBe("Timeout");
+      yield* engine.close();
+    }),
+  );
+
+  it.effect("answers 100 concurrent requests, loading the model once", () =>
+    Effect.gen(function* () {
+      const { engine, registry } = yield* Effect.promise(() => engineWith());
+      const results = yield* Effect.forEach(
+        Array.from({ length: 100 }, (_, i) => i),
+        (i) => engine.infer({ model: CLASSIFIER, inputs: { pixels: pixels(digit(i)) } }),
+        { concurrency: "unbounded" },
+      );
+      expect(results).toHaveLength(100);
+      expect(new Set(results.map((r) => r.commitment)).size).toBeGreaterThan(90);
+      expect(
+        yield* Effect.promise(() => readMetric(registry, "darwin_ai_model_loads_total", { outcome: "ok" })),
+      ).toBe(1);
+      yield* engine.close();
+    }),
+  );
+
+  it.effect("keeps at most cacheSize sessions and reloads evicted ones transparently", () =>
+    Effect.gen(function* () {
+      const { engine } = yield* Effect.promise(() => engineWith({ cacheSize: 2 }));
+      const h = yield* engine.infer({
+        model: LM,
+        stage: "embedding",
+        inputs: { tokens: tokens("The node checks") },
+      });
+      let carried = h.outputs.h0 as Tensor;
+      for (const stage of ["block0", "block1"]) {
+        const r = yield* engine.infer({
+          model: LM,
+          stage,
+          inputs: { [`h${stage.at(-1) === "0" ? 0 : 1}`]: carried },
+        });
+        carried = r.outputs[`h${stage.at(-1) === "0" ? 1 : 2}`] as Tensor;
+      }
+      const headOut = yield* engine.infer({ model: LM, stage: "head", inputs: { h2: carried } });
+      expect(engine.loaded().length).toBeLessThanOrEqual(2);
+      const whole = yield* engine.infer({ model: LM, inputs: { tokens: tokens("The node checks") } });
+      const a = headOut.outputs.logits?.data as Float32Array;
+      const b = whole.outputs.logits?.data as Float32Array;
+      let maxDiff = 0;
+      for (let i = 0; i < a.length; i++)
+        maxDiff = Math.max(maxDiff, Math.abs((a[i] as number) - (b[i] as number)));
+      expect(maxDiff).toBeLessThanOrEqual(1e-5);
+      expect(engine.loaded().map((m) => m.label)).toContain("darwin-tiny-lm@1.0.0");
+      yield* engine.close();
+    }),
+  );
+
+  it.effect("exposes per-model latency histograms", () =>
+    Effect.gen(function* () {
+      const { engine, registry } = yield* Effect.promise(() => engineWith());
+      for (let i = 0; i < 5; i++)
+        yield* engine.infer({ model: CLASSIFIER, inputs: { pixels: pixels(digit(i)) } });
+      const text = yield* Effect.promise(() => registry.metrics());
+      expect(text).toMatch(
+        /darwin_ai_inference_seconds_count\{model="darwin-mnist-mlp@1.0.0",kind="single"\} 5/,
+      );
+      yield* engine.close();
+    }),
+  );
+});
+
+describe("inference commitment encoding", () => {
+  it("hashes exactly the documented preimage", async () => {
+    const { commitmentPreimage } = await import("../src/commitment.ts");
+    const { createHash } = await import("node:crypto");
+    const cid = "bafkreicnh2jkaq2yby7yjy3btqoh2jrx42mthv6rdfey6f2t7lgl5wqyqi";
+    const input: Tensor = { dtype: "int64", shape: [1, 2], data: BigInt64Array.of(1n, -2n) };
+    const output: Tensor = { dtype: "float32", shape: [2], data: Float32Array.of(1.5, -0.25) };
+    const pre = commitmentPreimage(cid, { x: input }, { y: output });
+    const text = new TextDecoder().decode(pre.subarray(0, 30));
+    expect(text).toBe("darwin-inference-commitment/v1");
+    expect(pre[30]).toBe(0);
+    const tail = Buffer.from(pre.subarray(pre.length - 8)).toString("hex");
+    expect(tail).toBe("0000c03f000080be"); // 1.5 and -0.25 as float32 little-endian
+    expect(inferenceCommitment(cid, { x: input }, { y: output })).toBe(
+      `0x${createHash("sha256").update(pre).digest("hex")}`,
+    );
+    // 30 + 1 + 4 + 36 (cid) + 4 + (4+1+1+4+16+16) + 4 + (4+1+1+4+8+8)
+    expect(pre.length).toBe(30 + 1 + 4 + 36 + 4 + 42 + 4 + 26);
+  });
+});
+
+describe("InferenceEngine as an Effect service", () => {
+  it.effect("is provided by its layer over a ModelSource layer and closes with the scope", () =>
+    Effect.gen(function* () {
+      const source = yield* Effect.promise(() => sourceWithModels());
+      const layer = inferenceEngineLayer({ cacheSize: 2 }).pipe(
+        Layer.provide(memoryModelSourceLayer(source)),
+      );
+      const result = yield* Effect.gen(function* () {
+        const engine = yield* InferenceEngine;
+        return yield* engine.infer({ model: CLASSIFIER, inputs: { pixels: pixels(digit(0)) } });
+      }).pipe(Effect.provide(layer));
+      expect(result.outputs.logits?.shape).toEqual([1, 10]);
+    }),
+  );
+});
+
+describe("InferenceEngine failures at run time", () => {
+  it.live("gives up on a run past its deadline with Timeout and keeps serving", () =>
+    Effect.gen(function* () {
+      const source = yield* Effect.promise(() => sourceWithModels());
+      const { manifestCid, input: x } = yield* Effect.promise(() => putSlowModel(source));
+      const engine = createInferenceEngine({}, { source });
+      yield* engine.load({ model: manifestCid });
+      const exit = yield* Effect.exit(engine.infer({ model: manifestCid, inputs: { x }, timeoutMs: 1 }));
+      expect(failureTag(exit)).toBe("Timeout");
+      const ok = yield* engine.infer({ model: CLASSIFIER, inputs: { pixels: pixels(digit(0)) } });
+      expect(ok.outputs.logits?.shape).toEqual([1, 10]);
+      yield* engine.close();
+    }),
+  );
+
+  it.effect("turns an ORT error during a run into OrtFailure", () =>
+    Effect.gen(function* () {
+      const source = yield* Effect.promise(() => sourceWithModels());
+      // A manifest that forgets the context limit lets a 40-byte sequence reach ORT, which refuses it.
+      const loose = { ...lmManifest, inputs: lmManifest.inputs.map(({ maxDims: _m, ...spec }) => spec) };
+      const manifestCid = yield* Effect.promise(() =>
+        source.put(new TextEncoder().encode(stableJson(loose))),
+      );
+      const engine = createInferenceEngine({}, { source });
+      const exit = yield* Effect.exit(
+        engine.infer({ model: manifestCid, inputs: { tokens: tokens("y".repeat(40)) } }),
+      );
+      expect(failureTag(exit)).toBe("OrtFailure");
+      const ok = yield* engine.infer({ model: manifestCid, inputs: { tokens: tokens("y".repeat(32)) } });
+      expect(ok.outputs.logits?.shape).toEqual([1, 32, 256]);
+      yield* engine.close();
+    }),
+  );
+});
+
+describe("InferenceEngine on the worker-pool runner", () => {
+  it.live("gives the in-process answers, and keeps answering while a long run goes on", () =>
+    Effect.gen(function* () {
+      const source = yield* Effect.promise(() => sourceWithModels());
+      const local = createInferenceEngine({}, { source });
+      const pooled = createInferenceEngine({}, { source, runner: workerPoolRunner({ workers: 2 }) });
+      for (const [model, inputs] of [
+        [CLASSIFIER, { pixels: pixels([...digit(3), ...digit(4)], 2) }],
+        [LM, { tokens: tokens("The block names the one before") }],
+      ] as const) {
+        const a = yield* local.infer({ model, inputs });
+        const b = yield* pooled.infer({ model, inputs });
+        expect(b.commitment).toBe(a.commitment);
+      }
+      const batch = yield* pooled.inferBatch({ model: CLASSIFIER }, [
+        { pixels: pixels(digit(5)) },
+        { pixels: pixels(digit(6)) },
+      ]);
+      expect(batch.map((r) => r.outputs.logits?.shape)).toEqual([
+        [1, 10],
+        [1, 10],
+      ]);
+
+      const { manifestCid } = yield* Effect.promise(() => putSlowModel(source));
+      // 128 rows: ~3 G multiply-adds, long enough that the other worker answers first even on a busy machine.
+      const input: Tensor = {
+        dtype: "float32",
+        shape: [128, 512],
+        data: new Float32Array(128 * 512).fill(1),
+      };
+      yield* pooled.load({ model: manifestCid });
+      const finished: string[] = [];
+      const slow = Effect.runPromise(pooled.infer({ model: manifestCid, inputs: { x: input } })).then(() => {
+        finished.push("slow");
+      });
+      yield* Effect.sleep("5 millis");
+      yield* pooled.infer({ model: CLASSIFIER, inputs: { pixels: pixels(digit(7)) } });
+      finished.push("classifier");
+      yield* Effect.promise(() => slow);
+      expect(finished).toEqual(["classifier", "slow"]);
+
+      // Off the main thread, a deadline fires during the run instead of after it.
+      const late = yield* Effect.exit(
+        pooled.infer({ model: manifestCid, inputs: { x: input }, timeoutMs: 1 }),
+      );
+      expect(failureTag(late)).toBe("Timeout");
+      yield* local.close();
+      yield* pooled.close();
+    }),
+  );
+});
