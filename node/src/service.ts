@@ -97,7 +97,15 @@ export async function startNode(opts: RunOptions, logger?: Logger): Promise<Runn
 
     const registry = createRegistry();
     const metrics = createNodeMetrics(registry, startedAt);
-    const db = openChainDb({ path: dbPath, statePruning: parsePruning(opts.statePruning) }, { logger: log });
+    // A cached trie node costs about 1 KiB with its decoded form: size the cache by entries.
+    const db = openChainDb(
+      {
+        path: dbPath,
+        statePruning: parsePruning(opts.statePruning),
+        nodeCacheEntries: Math.max(1024, Math.floor(opts.trieCacheBytes / 1024)),
+      },
+      { logger: log },
+    );
     stops.push(() => db.close());
     const runtime = new DarwinRuntime({ orderedTrieRoot });
     const chain = new Chain({ spec }, { db, runtime, logger: log });

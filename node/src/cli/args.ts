@@ -28,6 +28,8 @@ export interface RunOptions {
   bootnodes: string[];
   sealing: string | undefined;
   statePruning: string | undefined;
+  /** Substrate's `--trie-cache-size` in bytes: how much decoded trie data stays in memory. */
+  trieCacheBytes: number;
   log: string[];
   noMdns: boolean;
   noTelemetry: boolean;
@@ -200,6 +202,7 @@ const KNOWN_VALUE_FLAGS = new Set([
   "bootnodes",
   "sealing",
   "state-pruning",
+  "trie-cache-size",
   "log",
   "ws-port",
   "keystore-path",
@@ -283,6 +286,14 @@ export function runOptions(parsed: ParsedArgs): RunOptions {
     bootnodes: (f.get("bootnodes") ?? []).flatMap((b) => b.split(/[ ,]+/)).filter(Boolean),
     sealing: last(f, "sealing") ?? (dev ? "instant" : undefined),
     statePruning: last(f, "state-pruning"),
+    trieCacheBytes: (() => {
+      const v = last(f, "trie-cache-size");
+      if (v === undefined) return 64 * 1024 * 1024;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0)
+        throw new CliError(`--trie-cache-size must be a number of bytes, got ${v}`);
+      return n;
+    })(),
     log: f.get("log") ?? [],
     noMdns: has("no-mdns"),
     noTelemetry: has("no-telemetry"),
@@ -326,6 +337,7 @@ Options:
       --node-key <HEX>              ed25519 secret seed of the network identity
       --bootnodes <MULTIADDR>...    Peers to connect to at start
       --state-pruning <archive|N>   Keep all states or the last N finalized ones
+      --trie-cache-size <BYTES>     Memory for cached trie nodes (default 64 MiB)
       --no-mdns                     Accepted for compatibility
       --no-telemetry                Accepted for compatibility
       --insecure-validator-i-know-what-i-do
