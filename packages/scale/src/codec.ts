@@ -75,10 +75,18 @@ function memo<C extends AnyCodec>(cache: WeakMap<AnyCodec, AnyCodec>, key: AnyCo
   return c;
 }
 
+// Encoding is hot (every storage write, every event): writers are reused instead of allocated.
+const writerPool: Writer[] = [];
+
 export function encode<T>(codec: Codec<T>, value: T): Uint8Array {
-  const w = new Writer();
-  codec.encodeTo(value, w);
-  return w.finish();
+  const w = writerPool.pop() ?? new Writer(256);
+  w.length = 0;
+  try {
+    codec.encodeTo(value, w);
+    return w.finish();
+  } finally {
+    if (w.capacity <= 64 * 1024 && writerPool.length < 16) writerPool.push(w);
+  }
 }
 
 /** Decodes exactly `bytes`; trailing bytes are an error. */

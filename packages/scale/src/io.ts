@@ -62,6 +62,10 @@ export class Writer {
     this.buf.set(b, this.length);
     this.length += b.length;
   }
+  get capacity(): number {
+    return this.buf.length;
+  }
+
   finish(): Uint8Array {
     return this.buf.slice(0, this.length);
   }
