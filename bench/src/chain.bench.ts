@@ -39,7 +39,6 @@ function transferCall(rt: DarwinRuntime, to: Uint8Array, value: bigint): Uint8Ar
 }
 
 function sign(
-  rt: DarwinRuntime,
   genesis: Uint8Array,
   key: { address: Uint8Array; secretKey: Uint8Array },
   callBytes: Uint8Array,
@@ -66,7 +65,7 @@ async function blockBuilding() {
   // Fund the senders in one block from the dev accounts (Alith..Faith hold the genesis funds).
   const fund = accounts
     .slice(6)
-    .map((a, i) => sign(runtime, chain.genesisHash, alith, transferCall(runtime, a.address, 1000n * DNA), i));
+    .map((a, i) => sign(chain.genesisHash, alith, transferCall(runtime, a.address, 1000n * DNA), i));
   let slot = 1000n;
   let now = 1_700_000_000_000n;
   const build = async (xts: Uint8Array[]) => {
@@ -88,7 +87,6 @@ async function blockBuilding() {
     const s = accounts[1 + (i % (SENDERS - 1))]!;
     xts.push(
       sign(
-        runtime,
         chain.genesisHash,
         s,
         transferCall(runtime, dest, DNA),
@@ -125,7 +123,7 @@ async function endToEnd(sealing: string) {
     // Fund senders 6..49 from Alith.
     const fund = accounts
       .slice(6)
-      .map((a, i) => sign(runtime, genesis, alith, transferCall(runtime, a.address, 1000n * DNA), i));
+      .map((a, i) => sign(genesis, alith, transferCall(runtime, a.address, 1000n * DNA), i));
     await Promise.all(fund.map((x) => rpcCall(node.httpUrl, "author_submitExtrinsic", [toHex(x)])));
     for (;;) {
       const pending = (await rpcCall(node.httpUrl, "author_pendingExtrinsics")).result as string[];
@@ -141,9 +139,7 @@ async function endToEnd(sealing: string) {
     const xts: string[] = [];
     for (let k = 0; k < PER_SENDER; k++) {
       for (let s = 0; s < SENDERS; s++)
-        xts.push(
-          toHex(sign(runtime, genesis, accounts[s]!, transferCall(runtime, dest, DNA), nonces[s]! + k)),
-        );
+        xts.push(toHex(sign(genesis, accounts[s]!, transferCall(runtime, dest, DNA), nonces[s]! + k)));
     }
     const startBlock = Number.parseInt(
       ((await rpcCall(node.httpUrl, "chain_getHeader")).result as { number: string }).number,
@@ -162,9 +158,9 @@ async function endToEnd(sealing: string) {
       });
     });
     const t0 = performance.now();
-    xts.forEach((x, i) =>
-      ws.send(JSON.stringify({ jsonrpc: "2.0", id: i, method: "author_submitExtrinsic", params: [x] })),
-    );
+    for (const [i, x] of xts.entries()) {
+      ws.send(JSON.stringify({ jsonrpc: "2.0", id: i, method: "author_submitExtrinsic", params: [x] }));
+    }
     await allAnswered;
     const submittedMs = performance.now() - t0;
     // Included: count extrinsics in new blocks until all landed; finality: until finalized head covers them.

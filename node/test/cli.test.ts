@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { rpcCall, repoRoot, startDarwinNode, waitFor } from "@darwin/test-utils";
+import { repoRoot, rpcCall, startDarwinNode, waitFor } from "@darwin/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
@@ -22,7 +22,15 @@ describe("darwin-node CLI", () => {
     const { stdout } = await run(process.execPath, [bin, "--help"]);
     expect(stdout).toContain("--insecure-validator-i-know-what-i-do");
     expect(stdout).toContain("build-spec");
-    const gen = await run(process.execPath, [bin, "key", "generate", "--scheme", "sr25519", "--output-type", "json"]);
+    const gen = await run(process.execPath, [
+      bin,
+      "key",
+      "generate",
+      "--scheme",
+      "sr25519",
+      "--output-type",
+      "json",
+    ]);
     const info = JSON.parse(gen.stdout) as { secretPhrase: string; publicKey: string };
     expect(info.secretPhrase.split(" ")).toHaveLength(12);
     expect(info.publicKey).toMatch(/^0x[0-9a-f]{64}$/);
@@ -30,25 +38,53 @@ describe("darwin-node CLI", () => {
 
   it("key insert writes the keystore in Substrate's layout", async () => {
     const dir = join(base, "keys");
-    await run(process.execPath, [bin, "key", "insert", "--base-path", dir, "--chain", "local", "--suri", "//Alice", "--key-type", "aura"]);
+    await run(process.execPath, [
+      bin,
+      "key",
+      "insert",
+      "--base-path",
+      dir,
+      "--chain",
+      "local",
+      "--suri",
+      "//Alice",
+      "--key-type",
+      "aura",
+    ]);
     const files = readdirSync(join(dir, "chains", "local", "keystore"));
     // hex("aura") ++ Alice's sr25519 public key
     expect(files).toContain("61757261d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d");
-    expect(JSON.parse(readFileSync(join(dir, "chains", "local", "keystore", files[0]!), "utf8"))).toBe("//Alice");
+    expect(JSON.parse(readFileSync(join(dir, "chains", "local", "keystore", files[0]!), "utf8"))).toBe(
+      "//Alice",
+    );
   });
 
   it("manual sealing: engine_createBlock and engine_finalizeBlock; export-blocks then import-blocks re-executes them", async () => {
     const dir = join(base, "manual");
-    const node = await startDarwinNode(["--chain", "dev", "--alice", "--base-path", dir, "--sealing", "manual"]);
+    const node = await startDarwinNode([
+      "--chain",
+      "dev",
+      "--alice",
+      "--base-path",
+      dir,
+      "--sealing",
+      "manual",
+    ]);
     let exportedBest: Header;
     try {
-      const created = (await rpcCall(node.httpUrl, "engine_createBlock", [true, false])).result as { hash: string };
+      const created = (await rpcCall(node.httpUrl, "engine_createBlock", [true, false])).result as {
+        hash: string;
+      };
       expect(created.hash).toMatch(/^0x[0-9a-f]{64}$/);
-      const second = (await rpcCall(node.httpUrl, "engine_createBlock", [true, false])).result as { hash: string };
+      const second = (await rpcCall(node.httpUrl, "engine_createBlock", [true, false])).result as {
+        hash: string;
+      };
       expect((await rpcCall(node.httpUrl, "chain_getFinalizedHead")).result).not.toBe(second.hash);
       expect((await rpcCall(node.httpUrl, "engine_finalizeBlock", [second.hash])).result).toBe(true);
       expect((await rpcCall(node.httpUrl, "chain_getFinalizedHead")).result).toBe(second.hash);
-      const block = (await rpcCall(node.httpUrl, "chain_getBlock", [second.hash])).result as { justifications: [string, string][] };
+      const block = (await rpcCall(node.httpUrl, "chain_getBlock", [second.hash])).result as {
+        justifications: [string, string][];
+      };
       expect(block.justifications[0]![0]).toBe("0x46524e4b");
       // A block with nothing to include and createEmpty=false is refused clearly.
       const refused = await rpcCall(node.httpUrl, "engine_createBlock", [false, false]);
@@ -61,14 +97,32 @@ describe("darwin-node CLI", () => {
     await run(process.execPath, [bin, "export-blocks", "--chain", "dev", "--base-path", dir, file]);
     expect(readFileSync(file, "utf8").trim().split("\n")).toHaveLength(2);
     const fresh = join(base, "fresh");
-    const { stdout } = await run(process.execPath, [bin, "import-blocks", "--chain", "dev", "--base-path", fresh, file]);
+    const { stdout } = await run(process.execPath, [
+      bin,
+      "import-blocks",
+      "--chain",
+      "dev",
+      "--base-path",
+      fresh,
+      file,
+    ]);
     expect(stdout).toMatch(/Imported 2 blocks\. Best: #2/);
     // A tampered block is refused by re-execution / seal check.
     const lines = readFileSync(file, "utf8").trim().split("\n");
     const rec = JSON.parse(lines[0]!) as { header: string };
     rec.header = `${rec.header.slice(0, 80)}${rec.header[80] === "0" ? "1" : "0"}${rec.header.slice(81)}`;
     writeFileSync(join(base, "bad.jsonl"), `${JSON.stringify(rec)}\n`);
-    await expect(run(process.execPath, [bin, "import-blocks", "--chain", "dev", "--base-path", join(base, "fresh2"), join(base, "bad.jsonl")])).rejects.toMatchObject({ code: 1 });
+    await expect(
+      run(process.execPath, [
+        bin,
+        "import-blocks",
+        "--chain",
+        "dev",
+        "--base-path",
+        join(base, "fresh2"),
+        join(base, "bad.jsonl"),
+      ]),
+    ).rejects.toMatchObject({ code: 1 });
     const n2 = await startDarwinNode(["--chain", "dev", "--base-path", fresh, "--sealing", "manual"]);
     try {
       const h = (await rpcCall(n2.httpUrl, "chain_getHeader")).result as Header;
@@ -82,8 +136,32 @@ describe("darwin-node CLI", () => {
 
   it("Aura slots: a validator with a keystore key authors only its own slots", async () => {
     const dir = join(base, "aura");
-    await run(process.execPath, [bin, "key", "insert", "--base-path", dir, "--chain", "dev", "--suri", "//Alice", "--key-type", "aura"]);
-    await run(process.execPath, [bin, "key", "insert", "--base-path", dir, "--chain", "dev", "--suri", "//Alice", "--key-type", "gran"]);
+    await run(process.execPath, [
+      bin,
+      "key",
+      "insert",
+      "--base-path",
+      dir,
+      "--chain",
+      "dev",
+      "--suri",
+      "//Alice",
+      "--key-type",
+      "aura",
+    ]);
+    await run(process.execPath, [
+      bin,
+      "key",
+      "insert",
+      "--base-path",
+      dir,
+      "--chain",
+      "dev",
+      "--suri",
+      "//Alice",
+      "--key-type",
+      "gran",
+    ]);
     const node = await startDarwinNode(["--chain", "dev", "--validator", "--base-path", dir]);
     try {
       // Slots are 6 s: wait for one authored block.
@@ -96,11 +174,22 @@ describe("darwin-node CLI", () => {
       );
       expect(header.digest.logs.some((l) => l.startsWith("0x0661757261"))).toBe(true); // PreRuntime("aura", slot)
       expect(header.digest.logs.at(-1)!.startsWith("0x0561757261")).toBe(true); // Seal("aura", sig)
-      expect((await rpcCall(node.httpUrl, "author_hasKey", ["0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d", "aura"])).result).toBe(true);
+      expect(
+        (
+          await rpcCall(node.httpUrl, "author_hasKey", [
+            "0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d",
+            "aura",
+          ])
+        ).result,
+      ).toBe(true);
       const rotated = (await rpcCall(node.httpUrl, "author_rotateKeys")).result as string;
       expect(rotated).toMatch(/^0x[0-9a-f]{128}$/);
       expect((await rpcCall(node.httpUrl, "author_hasSessionKeys", [rotated])).result).toBe(true);
-      const proof = (await rpcCall(node.httpUrl, "state_getReadProof", [["0xc2261276cc9d1f8598ea4b6a74b15c2f57c875e4cff74148e4628f264b974c80"]])).result as { proof: string[] };
+      const proof = (
+        await rpcCall(node.httpUrl, "state_getReadProof", [
+          ["0xc2261276cc9d1f8598ea4b6a74b15c2f57c875e4cff74148e4628f264b974c80"],
+        ])
+      ).result as { proof: string[] };
       expect(proof.proof.length).toBeGreaterThan(0);
     } finally {
       await node.stop();

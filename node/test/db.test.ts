@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { silentLogger } from "@darwin/observability";
+import { createRegistry, readMetric, silentLogger } from "@darwin/observability";
 import {
   applyChanges,
   blake2_256,
@@ -356,5 +356,27 @@ describe("chain database", () => {
     expect(cache.get("k999")).toEqual(Uint8Array.of(999 & 255));
     cache.delete("first");
     expect(cache.get("first")).toBeUndefined();
+  });
+
+  it("reports commits, written and pruned nodes and cache use to Prometheus", async () => {
+    const registry = createRegistry({ defaultMetrics: false });
+    const db = openChainDb(
+      { path: tempDir(), statePruning: { keepFinalized: 1 }, nodeCacheEntries: 1000 },
+      { logger: silentLogger(), registry },
+    );
+    dbs.push(db);
+    let head = await commitGenesis(db, new Map([[key("a"), val("genesis value ", 4)]]));
+    for (let n = 1; n <= 3; n++)
+      head = await commitChild(db, head, [[key("a"), val(`value ${n} `, 4)]], { finalize: true });
+    expect(await readMetric(registry, "darwin_db_trie_nodes_written_total")).toBeGreaterThan(0);
+    expect(await readMetric(registry, "darwin_db_trie_nodes_pruned_total")).toBeGreaterThan(0);
+    expect(
+      await readMetric(registry, "darwin_db_node_cache_lookups_total", { result: "hit" }),
+    ).toBeGreaterThan(0);
+    const histogram = await registry.getSingleMetric("darwin_db_commit_seconds")!.get();
+    const commits = histogram.values.find(
+      (v) => (v as { metricName?: string }).metricName === "darwin_db_commit_seconds_count",
+    );
+    expect(commits?.value).toBe(4);
   });
 });

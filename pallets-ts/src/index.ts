@@ -1,5 +1,9 @@
 export * as aura from "./aura/index.ts";
 export * as balances from "./balances/index.ts";
+export * as baseFee from "./base-fee/index.ts";
+export * as ethereum from "./ethereum/index.ts";
+export * as frontier from "./evm/frontier.ts";
+export * as evm from "./evm/index.ts";
 export * as grandpa from "./grandpa/index.ts";
 export * as session from "./session/index.ts";
 export * as sudo from "./sudo/index.ts";

@@ -1,5 +1,5 @@
 import { verifyEthereumSignature } from "@darwin/crypto";
-import { aura, balances, grandpa, system } from "@darwin/pallets";
+import { aura, balances, ethereum, grandpa, system } from "@darwin/pallets";
 import {
   addWeight,
   type Ctx,
@@ -121,6 +121,8 @@ interface Checked {
   readonly xt: DecodedExtrinsic;
   readonly info: DispatchInfo;
   readonly len: number;
+  /** The signer recovered from a self-contained call (`ethereum.transact`). */
+  readonly selfContained?: Uint8Array;
 }
 
 /**
@@ -171,6 +173,8 @@ export class DarwinRuntime {
     const { xt, info, len } = checked;
     const ctx = this.ctx(ext);
     const index = system.ExtrinsicCount.get(ext) ?? 0;
+    if (checked.selfContained)
+      return this.applySelfContained(ext, checked, checked.selfContained, index, encoded);
     // Pre-dispatch checks write (nonce, fee, weight); a rejection must leave no trace.
     ext.startTransaction();
     let withdrawn = 0n;
@@ -221,6 +225,45 @@ export class DarwinRuntime {
       return { err: { type: "Invalid", value: { type: "BadMandatory" } } };
     }
     return { ok: outcome.ok ? { ok: null } : { err: outcome.error } };
+  }
+
+  /**
+   * A self-contained Ethereum transaction: its own signature, nonce and fee were checked by the
+   * Ethereum pallet; it pays through the EVM (gas x price via OnChargeTransaction), not by weight.
+   * A transaction the pallet refuses (nonce, funds, fee, block gas) is invalid and leaves no trace.
+   */
+  private async applySelfContained(
+    ext: Externalities,
+    checked: Checked,
+    signer: Uint8Array,
+    index: number,
+    encoded: Uint8Array,
+  ): Promise<ApplyExtrinsicResult> {
+    const { xt, info, len } = checked;
+    const ctx = this.ctx(ext);
+    ext.startTransaction();
+    let post: { actualWeight?: Weight };
+    try {
+      this.checkBlockLimits(ext, info, len);
+      system.noteExtrinsic(ext, index, encoded);
+      post = await this.pallets.frontier.ethereum.applySelfContained(ctx, xt.call, signer);
+    } catch (err) {
+      ext.rollbackTransaction();
+      return { err: asSelfContainedInvalid(err).validity };
+    }
+    ext.commitTransaction();
+    const actual = actualWeight(info, post);
+    const used = system.BlockWeightUsed.get(ext);
+    system.BlockWeightUsed.set(
+      ext,
+      addWeight(used, addWeight(actual, { refTime: 125_000_000n, proofSize: 0n })),
+    );
+    system.AllExtrinsicsLen.set(ext, (system.AllExtrinsicsLen.get(ext) ?? 0) + len);
+    ctx.deposit("System", "ExtrinsicSuccess", {
+      dispatch_info: { weight: actual, class: info.class, paysFee: { type: "No" } },
+    });
+    system.noteAppliedExtrinsic(ext, index);
+    return { ok: { ok: null } };
   }
 
   async finalizeBlock(ext: Externalities): Promise<Header> {
@@ -315,7 +358,15 @@ export class DarwinRuntime {
     try {
       const number = system.blockNumber(ext) + 1;
       system.initializeBlock(ext, number, blockHash, { logs: [] });
-      const { xt, info, len } = this.check(ext, encoded);
+      const { xt, info, len, selfContained } = this.check(ext, encoded);
+      if (selfContained) {
+        this.checkBlockLimits(ext, info, len, true);
+        try {
+          return { ok: this.pallets.frontier.ethereum.validateSelfContained(ext, xt.call).valid };
+        } catch (err) {
+          throw asSelfContainedInvalid(err);
+        }
+      }
       if (!xt.signed) {
         if (info.class.type === "Mandatory") throw InvalidTransaction.invalid("MandatoryValidation");
         throw InvalidTransaction.unknown("NoUnsignedValidator");
@@ -376,6 +427,13 @@ export class DarwinRuntime {
         checkpointHash,
       });
       if (!verifyEthereumSignature(payload, signature, signer)) throw InvalidTransaction.invalid("BadProof");
+    } else if (this.pallets.frontier.ethereum.isSelfContained(xt.call)) {
+      try {
+        const signer = this.pallets.frontier.ethereum.checkSelfContained(xt.call);
+        return { xt, info, len: encoded.length, selfContained: signer };
+      } catch (err) {
+        throw asSelfContainedInvalid(err);
+      }
     } else if (!this.isInherentCall(xt)) {
       throw InvalidTransaction.unknown("NoUnsignedValidator");
     }
@@ -455,6 +513,14 @@ export class DarwinRuntime {
   totalIssuance(ext: Externalities): bigint {
     return balances.TotalIssuance.get(ext);
   }
+}
+
+/** The Ethereum pallet's refusals carry their transaction-validity reason. */
+function asSelfContainedInvalid(err: unknown): InvalidTransaction {
+  if (err instanceof ethereum.EthereumTransactionError)
+    return new InvalidTransaction(err.validity as TransactionValidityError);
+  if (err instanceof InvalidTransaction) return err;
+  return InvalidTransaction.invalid("Call");
 }
 
 function asValidityError(err: unknown): TransactionValidityError {

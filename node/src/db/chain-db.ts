@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Logger } from "@darwin/observability";
+import { Counter, Histogram, type Logger, type Registry } from "@darwin/observability";
 import {
   bytesEqual,
   decodeNode,
@@ -100,6 +100,43 @@ export interface ChainDbOpts {
 
 export interface ChainDbModules {
   readonly logger: Logger;
+  /** Database metrics go here when given (commit time, nodes written and pruned, cache hits). */
+  readonly registry?: Registry;
+}
+
+interface DbMetrics {
+  readonly commitSeconds: Histogram;
+  readonly nodesWritten: Counter;
+  readonly nodesPruned: Counter;
+  readonly cacheLookups: Counter<"result">;
+}
+
+function createDbMetrics(registry: Registry): DbMetrics {
+  const registers = [registry];
+  return {
+    commitSeconds: new Histogram({
+      name: "darwin_db_commit_seconds",
+      help: "Time to write one block (or finality change) to the chain database, until durable",
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    nodesWritten: new Counter({
+      name: "darwin_db_trie_nodes_written_total",
+      help: "Trie nodes and hashed values written by committed blocks",
+      registers,
+    }),
+    nodesPruned: new Counter({
+      name: "darwin_db_trie_nodes_pruned_total",
+      help: "Trie nodes and hashed values deleted by state pruning",
+      registers,
+    }),
+    cacheLookups: new Counter({
+      name: "darwin_db_node_cache_lookups_total",
+      help: "Trie node reads by outcome: served from the node cache (hit) or from lmdb (miss)",
+      labelNames: ["result"],
+      registers,
+    }),
+  };
 }
 
 export interface ChainDb {
@@ -266,12 +303,17 @@ export function openChainDb(opts: ChainDbOpts, modules: ChainDbModules): ChainDb
   };
   let closed = false;
 
+  const metrics = modules.registry ? createDbMetrics(modules.registry) : undefined;
   const cache = new LruCache<Uint8Array>(opts.nodeCacheEntries ?? 200_000);
   const nodeStore: TrieNodeStore = {
     get(hash) {
       const hex = toHex(hash);
       const cached = cache.get(hex);
-      if (cached !== undefined) return cached;
+      if (cached !== undefined) {
+        metrics?.cacheLookups.inc({ result: "hit" });
+        return cached;
+      }
+      metrics?.cacheLookups.inc({ result: "miss" });
       const stored = nodes.get(buf(hash));
       if (stored === undefined) return undefined;
       const bytes = new Uint8Array(stored.buffer, stored.byteOffset, stored.byteLength);
@@ -466,6 +508,7 @@ export function openChainDb(opts: ChainDbOpts, modules: ChainDbModules): ChainDb
     finalized: () => finalized,
 
     async commitBlock(block) {
+      const started = performance.now();
       ensureOpen();
       if (block.hash.length !== HASH_LENGTH || block.stateRoot.length !== HASH_LENGTH) {
         throw new DbError("INVALID_BLOCK", "block and state root hashes must be 32 bytes");
@@ -549,6 +592,11 @@ export function openChainDb(opts: ChainDbOpts, modules: ChainDbModules): ChainDb
       }
       if (deleted > 0) logger.debug({ deleted, block: block.number }, "pruned trie nodes");
       await durable();
+      if (metrics !== undefined) {
+        if (!exists) metrics.nodesWritten.inc(block.trieNodes.size);
+        metrics.nodesPruned.inc(deleted);
+        metrics.commitSeconds.observe((performance.now() - started) / 1000);
+      }
     },
 
     async setBest(hash) {
@@ -564,18 +612,22 @@ export function openChainDb(opts: ChainDbOpts, modules: ChainDbModules): ChainDb
     },
 
     async finalize(hash, justification) {
+      const started = performance.now();
       ensureOpen();
       const info = readInfo(hash);
       if (info === undefined) throw new DbError("UNKNOWN_BLOCK", `block 0x${toHex(hash)} is not stored`);
       const state = { best, finalized, cursors };
+      let deleted = 0;
       write(() => {
         if (justification !== undefined) justifications.putSync(buf(hash), buf(justification));
-        finalizeTx(info, state);
+        deleted = finalizeTx(info, state);
       });
       best = state.best;
       finalized = state.finalized;
       cursors = state.cursors;
       await durable();
+      metrics?.nodesPruned.inc(deleted);
+      metrics?.commitSeconds.observe((performance.now() - started) / 1000);
     },
 
     hasBlock: (hash) => infos.get(buf(hash)) !== undefined,

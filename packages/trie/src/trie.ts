@@ -140,7 +140,8 @@ function concatNibbles(a: Uint8Array, nibble: number, b: Uint8Array): Uint8Array
 class Batch {
   readonly #store: TrieNodeStore;
   readonly #valueThreshold: number;
-  readonly removed = new Set<string>();
+  /** Replaced stored nodes and dropped hashed values; turned into hex only if asked for. */
+  readonly removed: Uint8Array[] = [];
   readonly inserted = new Map<string, Uint8Array>();
   /** Hashed values created by this batch, hex -> value; persisted only if still referenced at commit. */
   readonly #newValues = new Map<string, Uint8Array>();
@@ -169,7 +170,7 @@ class Batch {
   #own(ref: Ref, loaded?: DecodedNode | WorkNode): WorkNode {
     if (!(ref instanceof Uint8Array)) return ref;
     const node = loaded instanceof DecodedNode ? loaded : loadNode(this.#store, ref);
-    if (ref.length === HASH_LENGTH) this.removed.add(toHex(ref));
+    if (ref.length === HASH_LENGTH) this.removed.push(ref);
     return {
       partial: node.partial,
       value: node.value,
@@ -178,7 +179,7 @@ class Batch {
   }
 
   #dropValue(value: NodeValue | undefined): void {
-    if (value?.kind === "hashed") this.removed.add(toHex(value.hash));
+    if (value?.kind === "hashed") this.removed.push(value.hash);
   }
 
   insert(ref: Ref | undefined, key: Uint8Array, offset: number, value: NodeValue): Ref {
@@ -331,9 +332,20 @@ export function applyChanges(
         : batch.insert(current, nibbles, 0, batch.makeValue(value));
   }
   const newRoot = current === undefined ? EMPTY_ROOT : batch.commit(current, true);
-  const removed: string[] = [];
-  for (const hex of batch.removed) if (!batch.inserted.has(hex)) removed.push(hex);
-  return { root: newRoot, inserted: batch.inserted, removed };
+  let removed: string[] | undefined;
+  return {
+    root: newRoot,
+    inserted: batch.inserted,
+    // Computed on first use: most callers (the node's db counts references) never read it.
+    get removed(): string[] {
+      if (removed === undefined) {
+        const unique = new Set<string>();
+        for (const ref of batch.removed) unique.add(toHex(ref));
+        removed = [...unique].filter((hex) => !batch.inserted.has(hex));
+      }
+      return removed;
+    },
+  };
 }
 
 /** The root of a trie holding exactly `entries` (genesis, tests). Later duplicates win. */
