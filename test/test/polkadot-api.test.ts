@@ -172,3 +172,20 @@ describe("@polkadot/api against darwin-node --dev", () => {
     }
   });
 });
+
+describe("storage subscriptions", () => {
+  it("api.query.system.account.multi follows several accounts, keeping unchanged ones", async () => {
+    const seen: bigint[][] = [];
+    const unsub = await api.query.system.account.multi([ALITH, BALTATHAR], (infos) => {
+      seen.push(
+        infos.map((i) => (i as unknown as { data: { free: { toBigInt(): bigint } } }).data.free.toBigInt()),
+      );
+    });
+    await sendAndTrack(api.tx.balances.transferKeepAlive(BALTATHAR, DNA), account(4));
+    unsub();
+    const last = seen.at(-1)!;
+    // Alith did not change in that block (she only authored it and earned fees); she must not read as empty.
+    expect(last[0]).toBeGreaterThan(0n);
+    expect(last[1]).toBeGreaterThan(seen[0]![1]!);
+  });
+});

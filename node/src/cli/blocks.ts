@@ -29,7 +29,8 @@ export async function exportBlocks(parsed: ParsedArgs, opts: RunOptions): Promis
   const from = Number(parsed.flags.get("from")?.at(-1) ?? 1);
   const to = Number(parsed.flags.get("to")?.at(-1) ?? chain.best().number);
   const target = parsed.positionals[0];
-  const out = target ? createWriteStream(target) : process.stdout;
+  const file = target ? createWriteStream(target) : undefined;
+  const out: NodeJS.WritableStream = file ?? process.stdout;
   for (let n = from; n <= to; n++) {
     const hash = chain.hashAt(n);
     if (!hash) break;
@@ -40,8 +41,7 @@ export async function exportBlocks(parsed: ParsedArgs, opts: RunOptions): Promis
     };
     out.write(`${JSON.stringify(line)}\n`);
   }
-  if (target)
-    await new Promise<void>((resolve) => (out as ReturnType<typeof createWriteStream>).end(resolve));
+  if (file) await new Promise<void>((resolve) => file.end(resolve));
   await db.close();
   return 0;
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { ed25519PublicKey } from "@darwin/crypto";
 import { fromHex } from "@darwin/scale";
-import { ed25519 } from "@noble/curves/ed25519.js";
 import { base58 } from "@scure/base";
 
 /**
@@ -12,7 +12,7 @@ export function peerIdFromNodeKey(nodeKeyHex: string | undefined): string {
     ? fromHex(nodeKeyHex.startsWith("0x") ? nodeKeyHex : `0x${nodeKeyHex}`)
     : randomBytes(32);
   if (seed.length !== 32) throw new Error("--node-key must be 32 bytes of hex");
-  const pub = ed25519.getPublicKey(seed);
+  const pub = ed25519PublicKey(seed);
   // protobuf PublicKey { Type: Ed25519 (1), Data: pub }
   const proto = new Uint8Array([0x08, 0x01, 0x12, 0x20, ...pub]);
   // identity multihash: code 0x00, length 36

@@ -7,6 +7,7 @@ export {
   DEV_PHRASE,
   type DevAccount,
   devEthereumAccounts,
+  ed25519PublicKey,
   ed25519Sign,
   ed25519Verify,
   ethereumKeyFromUri,

@@ -97,6 +97,10 @@ export function sr25519Verify_(message: Uint8Array, signature: Uint8Array, publi
 export function ed25519Sign(message: Uint8Array, pair: KeyPair): Uint8Array {
   return ed25519.sign(message, pair.secretKey.subarray(0, 32));
 }
+/** The ed25519 public key of a 32-byte secret seed (libp2p node keys). */
+export function ed25519PublicKey(seed: Uint8Array): Uint8Array {
+  return ed25519.getPublicKey(seed);
+}
 export function ed25519Verify(message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
   try {
     return ed25519.verify(signature, message, publicKey);

@@ -155,20 +155,22 @@ export function stateMethods(d: RpcDeps): RpcMethodTable {
           let last = new Map<string, Uint8Array | undefined>();
           const send = (hash: Uint8Array, initial: boolean) => {
             const reader = chain.db.stateAt(chain.headerOrThrow(hash).stateRoot);
-            const changes: [string, string | null][] = [];
+            const current: [string, string | null][] = [];
             const next = new Map<string, Uint8Array | undefined>();
+            let anyChanged = initial;
             for (const key of keys) {
               const k = toHex(key);
               const v = reader.get(key);
               next.set(k, v);
               const prev = last.get(k);
-              const changed =
-                initial || (prev === undefined) !== (v === undefined) || (prev && v && !bytesEqual(prev, v));
-              // A key missing from a change set reads as "now empty" to clients: send every key that changed.
-              if (changed) changes.push([k, v === undefined ? null : toHex(v)]);
+              if ((prev === undefined) !== (v === undefined) || (prev && v && !bytesEqual(prev, v)))
+                anyChanged = true;
+              current.push([k, v === undefined ? null : toHex(v)]);
             }
             last = next;
-            if (initial || changes.length > 0) sink.next({ block: toHex(hash), changes });
+            // Polkadot.js reads a key missing from a change set as "now empty", so a notification
+            // carries every subscribed key with its current value, and is sent only when one changed.
+            if (anyChanged) sink.next({ block: toHex(hash), changes: current });
           };
           send(chain.best().hash, true);
           const listener = (b: { hash: Uint8Array }) => send(b.hash, false);
