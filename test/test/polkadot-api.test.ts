@@ -75,7 +75,9 @@ describe("@polkadot/api against darwin-node --dev", () => {
   it("connects with no custom types and sees 20-byte accounts, constants and storage", async () => {
     expect(api.runtimeVersion.specName.toString()).toBe("darwin");
     expect(api.registry.createType("AccountId", ALITH).toU8a().length).toBe(20);
-    expect(api.consts.balances.existentialDeposit.toBigInt()).toBe(10n ** 15n);
+    expect((api.consts.balances.existentialDeposit as unknown as { toBigInt(): bigint }).toBigInt()).toBe(
+      10n ** 15n,
+    );
     const info = await api.query.system.account(ALITH);
     expect(
       (info as unknown as { data: { free: { toBigInt(): bigint } } }).data.free.toBigInt(),
