@@ -17,6 +17,8 @@ import { loadChainSpec, orderedTrieRoot } from "./chain-spec/index.ts";
 import type { CliError, RunOptions } from "./cli/args.ts";
 import { BlockProducer, type SealingMode } from "./consensus/producer.ts";
 import { chainDbPath, openChainDb, type StatePruning } from "./db/index.ts";
+import { createEthEvents } from "./eth/context.ts";
+import { EthIndex } from "./eth/index-store.ts";
 import { Keystore } from "./keystore/index.ts";
 import { createNodeMetrics } from "./metrics.ts";
 import { peerIdFromNodeKey } from "./network/peer-id.ts";
@@ -165,6 +167,10 @@ export async function startNode(opts: RunOptions, logger?: Logger): Promise<Runn
       log.info(`✨ Imported #${b.number} (${toHex(b.hash)}) with ${b.extrinsics.length} extrinsics`);
     });
 
+    const ethIndex = new EthIndex({}, { chain, logger: log });
+    ethIndex.start();
+    stops.push(() => ethIndex.stop());
+
     const policy = opts.rpcMethods === "auto" ? (opts.rpcExternal ? "safe" : "unsafe") : opts.rpcMethods;
     const rpc = createRpcServer(
       {
@@ -184,6 +190,16 @@ export async function startNode(opts: RunOptions, logger?: Logger): Promise<Runn
             peers: () => 0,
           },
           policy,
+          {
+            chain,
+            pool: pool.api,
+            poolView: pool.pool,
+            index: ethIndex,
+            events: createEthEvents(),
+            logger: log,
+            clientVersion: `darwin-node/v${NODE_VERSION}/linux/nodejs`,
+            mining: producer !== undefined,
+          },
         ),
         maxConnections: opts.rpcMaxConnections,
         maxRequestBytes: opts.rpcMaxRequestSize,
