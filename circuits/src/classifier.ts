@@ -1,0 +1,33 @@
+// Darwin's default classifier (@darwin/models) as the quantized MLP its circuits are generated from.
+import { CLASSIFIER_NAME, defaultClassifier, type FixedClassifier } from "@darwin/models";
+import type { QuantizedMlp } from "./mlp.ts";
+
+/** Inputs of the default classifier: pixels in [0, 1] at scale 2^8, i.e. 0..256: 9 unsigned bits. */
+export const CLASSIFIER_INPUT_BITS = 9;
+
+/** @darwin/models stores `[in][out]` row-major; circuits take `[out][in]`. */
+export function mlpFromFixedClassifier(
+  fixed: FixedClassifier,
+  shape: { readonly input: number; readonly hidden: number; readonly output: number },
+  name: string = CLASSIFIER_NAME,
+): QuantizedMlp {
+  const transpose = (w: Int32Array, nIn: number, nOut: number): bigint[][] =>
+    Array.from({ length: nOut }, (_, j) =>
+      Array.from({ length: nIn }, (_, i) => BigInt(w[i * nOut + j] as number)),
+    );
+  return {
+    name,
+    scaleBits: fixed.scaleBits,
+    inputBits: CLASSIFIER_INPUT_BITS,
+    layers: [
+      { w: transpose(fixed.w1, shape.input, shape.hidden), b: Array.from(fixed.b1, BigInt), relu: true },
+      { w: transpose(fixed.w2, shape.hidden, shape.output), b: Array.from(fixed.b2, BigInt), relu: false },
+    ],
+  };
+}
+
+/** The default classifier's quantized MLP, exactly the integers @darwin/models commits to. */
+export function defaultClassifierMlp(): QuantizedMlp {
+  const model = defaultClassifier();
+  return mlpFromFixedClassifier(model.fixed, model.shape);
+}

@@ -1,0 +1,172 @@
+// Bit-exact TypeScript references of the components in lib/specter.circom. Every function computes
+// what the circuit constrains, over integers (bigint), and throws the same out-of-range conditions
+// the circuit's range checks reject, so a witness exists exactly when these functions return.
+
+/** bn254 scalar field modulus (the circuits' field). */
+export const FIELD_P = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
+
+export class FixedPointRangeError extends Error {
+  readonly code = "FIXED_POINT_RANGE" as const;
+  constructor(message: string) {
+    super(message);
+    this.name = "FixedPointRangeError";
+  }
+}
+
+/** floor(a / 2^s) for any sign of a. */
+export function floorShift(a: bigint, s: number): bigint {
+  return a >> BigInt(s); // bigint >> is arithmetic, i.e. floor division by 2^s
+}
+
+/** Throws unless x is in signed b bits: [-2^(b-1), 2^(b-1)). */
+export function checkSigned(x: bigint, b: number, what = "value"): bigint {
+  const half = 1n << BigInt(b - 1);
+  if (x < -half || x >= half) throw new FixedPointRangeError(`${what} ${x} outside signed ${b} bits`);
+  return x;
+}
+
+/** Throws unless x is in unsigned b bits: [0, 2^b). */
+export function checkUnsigned(x: bigint, b: number, what = "value"): bigint {
+  if (x < 0n || x >= 1n << BigInt(b))
+    throw new FixedPointRangeError(`${what} ${x} outside unsigned ${b} bits`);
+  return x;
+}
+
+/** Rescale(s, b): floor(x / 2^s), which must fit signed b bits. */
+export function rescale(x: bigint, s: number, b: number): bigint {
+  return checkSigned(floorShift(x, s), b, "rescaled value");
+}
+
+export function rescaleRelu(x: bigint, s: number, b: number): bigint {
+  const q = rescale(x, s, b);
+  return q > 0n ? q : 0n;
+}
+
+export function relu(x: bigint, b: number): bigint {
+  checkSigned(x, b, "relu input");
+  return x > 0n ? x : 0n;
+}
+
+/** LeakyReLU(b, k): x if x >= 0, floor(x / 2^k) otherwise. */
+export function leakyRelu(x: bigint, b: number, k: number): bigint {
+  checkSigned(x, b, "leaky relu input");
+  return x >= 0n ? x : floorShift(x, k);
+}
+
+/** Clamp(b, lo, hi). The circuit range-checks x - lo and hi - max(x, lo) in signed b+1 bits. */
+export function clamp(x: bigint, b: number, lo: bigint, hi: bigint): bigint {
+  checkSigned(x - lo, b + 1, "clamp input");
+  const low = x > lo ? x : lo;
+  checkSigned(hi - low, b + 1, "clamp input");
+  return low < hi ? low : hi;
+}
+
+/** ArgMax(n, b): the first index of the maximum, and the maximum. */
+export function argmax(values: readonly bigint[], b: number): { index: number; max: bigint } {
+  if (values.length === 0) throw new FixedPointRangeError("argmax of nothing");
+  let index = 0;
+  let max = checkSigned(values[0] as bigint, b, "argmax input");
+  for (let i = 1; i < values.length; i++) {
+    const v = checkSigned(values[i] as bigint, b, "argmax input");
+    if (v > max) {
+      max = v;
+      index = i;
+    }
+  }
+  return { index, max };
+}
+
+/** SofterMax(n, s, b): see lib/specter.circom. Inputs at scale 2^s; outputs at scale 2^s. */
+export function softermax(values: readonly bigint[], s: number, b: number): bigint[] {
+  const t = s + 3;
+  const { max } = argmax(values, b);
+  const e = values.map((v) => {
+    const shifted = v - max + (8n << BigInt(s));
+    let cur = relu(shifted, b + 2);
+    for (let k = 0; k < 3; k++) cur = rescale(cur * cur, t, t + 2);
+    return cur;
+  });
+  const total = e.reduce((a, x) => a + x, 0n);
+  const one = 1n << BigInt(s);
+  return e.map((x) => (x * one) / total); // both non-negative: bigint division is floor division
+}
+
+export interface DenseLayer {
+  /** `[out][in]`. */
+  readonly w: readonly (readonly bigint[])[];
+  readonly b: readonly bigint[];
+}
+
+/** DenseConst / DensePrivate: W.x + B, un-rescaled. */
+export function dense(layer: DenseLayer, x: readonly bigint[]): bigint[] {
+  return layer.w.map((row, j) => row.reduce((acc, w, i) => acc + w * (x[i] as bigint), layer.b[j] as bigint));
+}
+
+export function matmul(a: readonly (readonly bigint[])[], b: readonly (readonly bigint[])[]): bigint[][] {
+  const p = b[0]?.length ?? 0;
+  return a.map((row) =>
+    Array.from({ length: p }, (_, j) =>
+      row.reduce((acc, v, k) => acc + v * ((b[k] as bigint[])[j] as bigint), 0n),
+    ),
+  );
+}
+
+/** How many b-bit values one packed field element holds (248 bits per element). */
+export function packPer(b: number): number {
+  return Math.floor(248 / b);
+}
+
+/** PackSigned(n, b): values in signed b bits, offset by 2^(b-1), little-endian b-bit limbs. */
+export function packSigned(values: readonly bigint[], b: number): bigint[] {
+  const half = 1n << BigInt(b - 1);
+  return packLimbs(
+    values.map((v) => checkSigned(v, b, "packed value") + half),
+    b,
+  );
+}
+
+/** RangePackUnsigned(n, b). */
+export function packUnsigned(values: readonly bigint[], b: number): bigint[] {
+  return packLimbs(
+    values.map((v) => checkUnsigned(v, b, "packed value")),
+    b,
+  );
+}
+
+function packLimbs(limbs: readonly bigint[], b: number): bigint[] {
+  const per = packPer(b);
+  const out: bigint[] = [];
+  for (let o = 0; o * per < limbs.length; o++) {
+    let acc = 0n;
+    for (let k = 0; k < per && o * per + k < limbs.length; k++) {
+      acc += (limbs[o * per + k] as bigint) << BigInt(k * b);
+    }
+    out.push(acc);
+  }
+  return out;
+}
+
+/** A bigint as the field element the circuit carries (negatives wrap to p - |x|). */
+export function toField(x: bigint): bigint {
+  const r = x % FIELD_P;
+  return r < 0n ? r + FIELD_P : r;
+}
+
+/** A field element read back as a signed integer (elements above p/2 are negative). */
+export function fromField(x: bigint): bigint {
+  return x > FIELD_P / 2n ? x - FIELD_P : x;
+}
+
+/** Bits needed to write n >= 0 in binary (circomlib's nbits). */
+export function nbits(n: bigint): number {
+  let r = 0;
+  while (1n << BigInt(r) <= n) r++;
+  return r;
+}
+
+/** Smallest b such that every integer in [lo, hi] fits signed b bits. */
+export function signedBitsFor(lo: bigint, hi: bigint): number {
+  let b = 1;
+  while (lo < -(1n << BigInt(b - 1)) || hi >= 1n << BigInt(b - 1)) b++;
+  return b;
+}

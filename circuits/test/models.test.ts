@@ -1,0 +1,185 @@
+// The generated model circuits against their references: the committed witness generators of the
+// default classifier (every proof mode) and of the attention block, and the MLP generator on a
+// deterministic 3-layer MLP of another shape (compiled here).
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { classifierTestSet, quantizeInput } from "@darwin/models";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import {
+  attentionForward,
+  attentionIoElements,
+  attentionWeights,
+  DEFAULT_ATTENTION,
+} from "../src/attention.ts";
+import { CIRCUITS, generatedDir } from "../src/catalog.ts";
+import { circuitsRoot, compileCircuit, loadWitnessCalculator, WitnessError } from "../src/circom.ts";
+import { defaultClassifierMlp } from "../src/classifier.ts";
+import { fromField } from "../src/fixed.ts";
+import {
+  analyzeMlp,
+  classifierInput,
+  generateClassifierCircuit,
+  ioElements,
+  mlpForward,
+  type QuantizedMlp,
+  weightElements,
+} from "../src/mlp.ts";
+import { type PoseidonHasher, poseidonHasher } from "../src/poseidon.ts";
+import { circuitArtifacts } from "../src/setup.ts";
+
+const mlp = defaultClassifierMlp();
+const analysis = analyzeMlp(mlp);
+const test = classifierTestSet();
+const sample = (i: number): bigint[] =>
+  Array.from(quantizeInput(test.inputs.subarray(i * 49, (i + 1) * 49)), BigInt);
+let poseidon: PoseidonHasher;
+
+beforeAll(async () => {
+  vi.spyOn(console, "error").mockImplementation(() => {});
+  poseidon = await poseidonHasher();
+});
+
+describe("generated sources", () => {
+  it.each(CIRCUITS.map((c) => c.name))("generated/%s.circom is what the catalog generates", (name) => {
+    const spec = CIRCUITS.find((c) => c.name === name);
+    expect(readFileSync(join(generatedDir, `${name}.circom`), "utf8")).toBe(spec?.source());
+  });
+});
+
+describe("default classifier, public io", () => {
+  it("logits and label equal the integer reference on held-out digits", async () => {
+    const calc = await loadWitnessCalculator(circuitArtifacts("classifier_public").wasm);
+    for (const i of [0, 1, 17, 399, 1200]) {
+      const x = sample(i);
+      const ref = mlpForward(mlp, analysis, x);
+      const w = await calc.witness(
+        classifierInput(mlp, { batch: 1, io: "public", weights: "constant" }, [x]),
+      );
+      expect(w.slice(1, 11).map(fromField)).toEqual(ref.logits);
+      expect(Number(w[11])).toBe(ref.label);
+    }
+  });
+  it("has no witness for a pixel outside 9 unsigned bits or a wrong-length input", async () => {
+    const calc = await loadWitnessCalculator(circuitArtifacts("classifier_public").wasm);
+    const x = sample(3);
+    x[10] = 512n;
+    await expect(calc.witness({ x: [x] })).rejects.toThrow();
+    await expect(calc.witness({ x: [sample(3).slice(1)] })).rejects.toThrow();
+  });
+});
+
+describe("default classifier, committed io", () => {
+  it("ioHash is the Poseidon chain of the packed inputs, logits and label", async () => {
+    const calc = await loadWitnessCalculator(circuitArtifacts("classifier").wasm);
+    const x = sample(42);
+    const ref = mlpForward(mlp, analysis, x);
+    const w = await calc.witness({ x: [x] });
+    expect(w[1]).toBe(poseidon.chain(ioElements(mlp, analysis, x, ref)));
+  });
+  it("rejects a pixel of 512 (no witness): the committed input is range-checked", async () => {
+    const calc = await loadWitnessCalculator(circuitArtifacts("classifier").wasm);
+    const x = sample(42);
+    x[0] = 512n;
+    await expect(calc.witness({ x: [x] })).rejects.toThrow(WitnessError);
+  });
+});
+
+describe("default classifier, private weights", () => {
+  it("publishes the Poseidon hash of the bit-packed weights and the io hash", async () => {
+    const calc = await loadWitnessCalculator(circuitArtifacts("classifier_private").wasm);
+    const x = sample(7);
+    const ref = mlpForward(mlp, analysis, x);
+    const mode = { batch: 1, io: "committed", weights: "committed" } as const;
+    const w = await calc.witness(classifierInput(mlp, mode, [x]));
+    expect(w[1]).toBe(poseidon.chain(weightElements(mlp, analysis)));
+    expect(w[2]).toBe(poseidon.chain(ioElements(mlp, analysis, x, ref)));
+  });
+  it("different weights give a different weights hash", async () => {
+    const calc = await loadWitnessCalculator(circuitArtifacts("classifier_private").wasm);
+    const other: QuantizedMlp = {
+      ...mlp,
+      layers: mlp.layers.map((l, i) =>
+        i === 0 ? { ...l, b: l.b.map((b, j) => (j === 0 ? b + 1n : b)) } : l,
+      ),
+    };
+    const w = await calc.witness(
+      classifierInput(other, { batch: 1, io: "committed", weights: "committed" }, [sample(7)]),
+    );
+    expect(w[1]).not.toBe(poseidon.chain(weightElements(mlp, analysis)));
+  });
+});
+
+describe("default classifier, batch of 8", () => {
+  it("ioHash chains the 8 inferences in order", async () => {
+    const calc = await loadWitnessCalculator(circuitArtifacts("classifier_b8").wasm);
+    const xs = Array.from({ length: 8 }, (_, i) => sample(100 + i));
+    const w = await calc.witness({ x: xs });
+    const elems = xs.flatMap((x) => ioElements(mlp, analysis, x, mlpForward(mlp, analysis, x)));
+    expect(w[1]).toBe(poseidon.chain(elems));
+  });
+});
+
+describe("attention block", () => {
+  it("ioHash binds the input and the reference output", async () => {
+    const weights = attentionWeights();
+    const { seq, dim } = DEFAULT_ATTENTION;
+    const x = Array.from({ length: seq }, (_, l) =>
+      Array.from({ length: dim }, (_, j) => BigInt(((l * 37 + j * 11) % 97) - 48) * 5n),
+    );
+    const y = attentionForward(weights, x);
+    const calc = await loadWitnessCalculator(circuitArtifacts("attention").wasm);
+    const w = await calc.witness({ x });
+    expect(w[1]).toBe(poseidon.chain(attentionIoElements(DEFAULT_ATTENTION, x, y)));
+  });
+});
+
+describe("the MLP generator on another shape (deterministic 6 -> 5 -> 4 -> 3 MLP)", () => {
+  // A fixed pseudo-random MLP: the generator takes any weight set.
+  let seed = 12345;
+  const rand = (lo: number, hi: number): bigint => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return BigInt(lo + (seed % (hi - lo + 1)));
+  };
+  const layer = (nIn: number, nOut: number, relu: boolean) => ({
+    w: Array.from({ length: nOut }, () => Array.from({ length: nIn }, () => rand(-300, 300))),
+    b: Array.from({ length: nOut }, () => rand(-40000, 40000)),
+    relu,
+  });
+  const small: QuantizedMlp = {
+    name: "test-mlp",
+    scaleBits: 8,
+    inputBits: 8,
+    layers: [layer(6, 5, true), layer(5, 4, true), layer(4, 3, false)],
+  };
+  const smallAnalysis = analyzeMlp(small);
+
+  it("compiles, and its witness equals mlpForward on random and extreme inputs", async () => {
+    const dir = join(circuitsRoot, "build", "test");
+    const source = join(dir, "mlp_small.circom");
+    const { mkdirSync, writeFileSync } = await import("node:fs");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      source,
+      generateClassifierCircuit(
+        small,
+        { batch: 2, io: "public", weights: "constant" },
+        "../../lib/specter.circom",
+      ),
+    );
+    const compiled = await compileCircuit(source, { outDir: dir });
+    const calc = await loadWitnessCalculator(compiled.wasm);
+    const inputs = [
+      Array.from({ length: 6 }, () => 0n),
+      Array.from({ length: 6 }, () => 255n),
+      ...Array.from({ length: 6 }, () => Array.from({ length: 6 }, () => rand(0, 255))),
+    ];
+    for (let k = 0; k + 1 < inputs.length; k += 2) {
+      const pair = [inputs[k] as bigint[], inputs[k + 1] as bigint[]];
+      const w = await calc.witness({ x: pair });
+      const refs = pair.map((x) => mlpForward(small, smallAnalysis, x));
+      // Outputs: logits[2][3], then label[2].
+      expect(w.slice(1, 7).map(fromField)).toEqual(refs.flatMap((r) => [...r.logits]));
+      expect(w.slice(7, 9).map(Number)).toEqual(refs.map((r) => r.label));
+    }
+  });
+});
