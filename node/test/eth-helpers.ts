@@ -21,7 +21,7 @@ export function darwinChain(httpUrl: string, wsUrl: string): Chain {
 export function compileTestToken(): { abi: Abi; bytecode: Hex } {
   const require = createRequire(import.meta.url);
   const solc = require("solc") as { compile(input: string): string };
-  const source = readFileSync(join(repoRoot, "contracts", "src", "test", "DarwinTestToken.sol"), "utf8");
+  const source = readFileSync(join(repoRoot, "contracts", "src", "token", "DarwinTestToken.sol"), "utf8");
   const out = JSON.parse(
     solc.compile(
       JSON.stringify({
