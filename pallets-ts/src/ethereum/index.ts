@@ -345,11 +345,13 @@ export interface Decoded {
 export function createEthereumPallet(config: EthereumConfig) {
   const { runner } = config;
   const blockGasLimit = runner.config.blockGasLimit;
-  // The executive decodes a call once; checks and application share the recovered sender.
-  const decodedCache = new WeakMap<Uint8Array, Decoded>();
+  // A transaction is decoded (and its sender recovered) when the pool validates it, when the block
+  // builder applies it and when importers re-execute it: keyed by content, each happens once.
+  const decodedCache = new Map<string, Decoded>();
 
   function decode(raw: Uint8Array): Decoded {
-    const hit = decodedCache.get(raw);
+    const key = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("base64");
+    const hit = decodedCache.get(key);
     if (hit) return hit;
     if (raw.length === 0) throw new EthereumTransactionError("MalformedTransaction", "empty transaction");
     if (raw[0] === 3)
@@ -393,7 +395,8 @@ export function createEthereumPallet(config: EthereumConfig) {
       throw new EthereumTransactionError("InvalidSignature", `invalid sender: ${(e as Error).message}`);
     }
     const d = { tx, sender };
-    decodedCache.set(raw, d);
+    if (decodedCache.size >= 8192) decodedCache.clear();
+    decodedCache.set(key, d);
     return d;
   }
 
