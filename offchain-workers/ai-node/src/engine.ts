@@ -3,7 +3,7 @@
 // latency histograms and counters. A request can fail; the engine goes on serving the next one.
 import { assembleFile, type CID, isContentIdError, parseCid } from "@darwin/content-id";
 import { type ModelManifest, parseManifest, type TensorSpec } from "@darwin/models";
-import { Counter, Gauge, Histogram, type Logger, type Registry, silentLogger } from "@darwin/observability";
+import { Counter, Gauge, type Logger, type Registry, silentLogger } from "@darwin/observability";
 import { Cause, Context, Effect, Exit, Layer } from "effect";
 import { inferenceCommitment } from "./commitment.ts";
 import {
@@ -15,16 +15,10 @@ import {
   Timeout,
   UnknownModel,
 } from "./errors.ts";
+import { createLatencyHistogram } from "./latency-histogram.ts";
 import { ModelSource, type ModelSourceShape } from "./model-source.ts";
 import { inProcessRunner, type SessionHandle, type SessionRunner } from "./runner.ts";
-import {
-  checkInputs,
-  concatBatch,
-  type NamedTensors,
-  outputElements,
-  splitBatch,
-  type Tensor,
-} from "./tensor.ts";
+import { compileRequestCheck, concatBatch, type NamedTensors, splitBatch, type Tensor } from "./tensor.ts";
 
 /** A model by its manifest CID (or, once loaded, by its name), optionally one pipeline stage of it. */
 export interface ModelRef {
@@ -113,8 +107,30 @@ export interface InferenceEngineModules {
 interface SessionEntry {
   readonly session: SessionHandle;
   readonly info: LoadedModel;
+  /** The manifest's input checks compiled once; returns the answer's size in values. */
+  readonly check: (inputs: NamedTensors) => number;
+  /** The input whose first axis counts rows, when the model has a batch axis. */
+  readonly rowsInput: string | undefined;
+  /** prom-client children resolved once per model, not per call. */
+  readonly single: ObservedMetrics;
+  readonly batch: ObservedMetrics;
+  /** Its key in `sessions`: `manifestCid#stage`. */
+  readonly key: string;
   inflight: number;
   evicted: boolean;
+}
+
+/**
+ * One model's per-call metrics. Counts accumulate here and reach prom-client when it collects (every
+ * scrape or read), which keeps prom-client's per-call label hashing off the hot path.
+ */
+interface ObservedMetrics {
+  readonly latency: { observe(seconds: number): void };
+  readonly okCounter: { inc(n?: number): void };
+  readonly rowsCounter: { inc(n?: number): void };
+  ok: number;
+  rows: number;
+  dirty: boolean;
 }
 
 export function isInferenceError(err: unknown): err is InferenceError {
@@ -142,27 +158,29 @@ async function runOrThrow<A, E>(effect: Effect.Effect<A, E>): Promise<A> {
   throw Cause.squash(exit.cause);
 }
 
-function metricsFor(registry: Registry | undefined) {
+function metricsFor(registry: Registry | undefined, collect: () => void) {
   const registers = registry ? [registry] : [];
   return {
-    latency: new Histogram({
+    latency: createLatencyHistogram({
       name: "darwin_ai_inference_seconds",
       help: "Wall time of one inference call through the engine (a batch counts once)",
       labelNames: ["model", "kind"] as const,
       buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
-      registers,
+      ...(registry ? { registry } : {}),
     }),
     inferences: new Counter({
       name: "darwin_ai_inferences_total",
       help: "Inference requests by model and outcome (ok or the error tag)",
       labelNames: ["model", "outcome"] as const,
       registers,
+      collect,
     }),
     rows: new Counter({
       name: "darwin_ai_inference_rows_total",
       help: "Rows (batch entries) inferred by model",
       labelNames: ["model"] as const,
       registers,
+      collect,
     }),
     loads: new Counter({
       name: "darwin_ai_model_loads_total",
@@ -192,18 +210,51 @@ export function createInferenceEngine(
 ): InferenceEngineShape {
   const log = (modules.logger ?? silentLogger()).child({ module: "ai-node/engine" });
   const runner = modules.runner ?? inProcessRunner();
-  const metrics = metricsFor(modules.registry);
+  const dirtyMetrics: ObservedMetrics[] = [];
+  const flushCounts = (): void => {
+    for (const m of dirtyMetrics) {
+      if (m.ok > 0) m.okCounter.inc(m.ok);
+      if (m.rows > 0) m.rowsCounter.inc(m.rows);
+      m.ok = 0;
+      m.rows = 0;
+      m.dirty = false;
+    }
+    dirtyMetrics.length = 0;
+  };
+  const metrics = metricsFor(modules.registry, flushCounts);
+  const count = (m: ObservedMetrics, rows: number): void => {
+    m.ok++;
+    m.rows += rows;
+    if (!m.dirty) {
+      m.dirty = true;
+      dirtyMetrics.push(m);
+    }
+  };
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const loadTimeoutMs = opts.loadTimeoutMs ?? 60_000;
   const cacheSize = opts.cacheSize ?? 8;
   if (!Number.isInteger(cacheSize) || cacheSize < 1)
     throw new RangeError(`cacheSize must be >= 1, got ${cacheSize}`);
 
+  const observed = (label: string, kind: "single" | "batch"): ObservedMetrics => ({
+    latency: metrics.latency.labels({ model: label, kind }),
+    okCounter: metrics.inferences.labels({ model: label, outcome: "ok" }),
+    rowsCounter: metrics.rows.labels({ model: label }),
+    ok: 0,
+    rows: 0,
+    dirty: false,
+  });
+
   // Manifests are tiny; sessions are the expensive part, so only they go through the LRU.
   const manifests = new Map<string, ModelManifest>();
   const aliases = new Map<string, string>();
   const sessions = new Map<string, SessionEntry>();
   const loading = new Map<string, Promise<SessionEntry>>();
+  // What a model reference (without a stage) resolved to last time, so the hot path needs neither the
+  // alias lookup nor a key string per call. Cleared when aliases change; evicted entries are skipped.
+  const resolved = new Map<string, SessionEntry>();
+  // The entry last moved to the LRU's newest end: repeated calls to one model skip the move.
+  let newest: SessionEntry | undefined;
   const manifestLoading = new Map<string, Promise<{ cid: string; manifest: ModelManifest }>>();
   let closed = false;
 
@@ -283,6 +334,7 @@ export function createInferenceEngine(
       if (!oldest.done) manifests.delete(oldest.value);
     }
     manifests.set(cid.toString(), manifest);
+    resolved.clear();
     aliases.set(manifest.name, cid.toString());
     aliases.set(`${manifest.name}@${manifest.version}`, cid.toString());
     return { cid: cid.toString(), manifest };
@@ -310,6 +362,7 @@ export function createInferenceEngine(
     if (cached) {
       sessions.delete(key);
       sessions.set(key, cached);
+      newest = cached;
       return cached;
     }
     const pending = loading.get(key);
@@ -341,12 +394,24 @@ export function createInferenceEngine(
         manifest,
         label,
       };
-      const entry: SessionEntry = { session, info, inflight: 0, evicted: false };
+      const first = inputs[0];
+      const entry: SessionEntry = {
+        session,
+        info,
+        check: compileRequestCheck(inputs, outputs),
+        rowsInput: first?.shape[0] === "batch" ? first.name : undefined,
+        single: observed(label, "single"),
+        batch: observed(label, "batch"),
+        key,
+        inflight: 0,
+        evicted: false,
+      };
       if (closed) {
         release(entry);
         throw new OrtFailure({ message: "the engine is closed" });
       }
       sessions.set(key, entry);
+      newest = entry;
       evictStalest();
       log.info(
         { model: label, cid: fileCid, bytes: bytes.length, ms: Math.round(performance.now() - started) },
@@ -388,51 +453,9 @@ export function createInferenceEngine(
       `loading ${ref.model}${ref.stage ? `/${ref.stage}` : ""}`,
     );
 
-  const runSession = async (entry: SessionEntry, inputs: NamedTensors): Promise<Record<string, Tensor>> => {
-    entry.inflight++;
-    let results: Record<string, Tensor>;
-    try {
-      results = await entry.session.run(inputs);
-    } catch (err) {
-      throw new OrtFailure({ message: `onnxruntime failed running ${entry.info.label}: ${String(err)}` });
-    } finally {
-      entry.inflight--;
-      if (entry.evicted && entry.inflight === 0) release(entry);
-    }
-    const outputs: Record<string, Tensor> = {};
-    for (const spec of entry.info.outputs) {
-      const value = results[spec.name];
-      if (!value || value.dtype !== spec.dtype)
-        throw new OrtFailure({ message: `${entry.info.label} gave no ${spec.dtype} output ${spec.name}` });
-      outputs[spec.name] = value;
-    }
-    return outputs;
-  };
-
-  // The hot path is one async function: an Effect fiber per step, `Effect.withSpan` and
+  // The hot path is plain promises: an Effect fiber per step, `Effect.withSpan` and
   // `Effect.timeoutOrElse` each cost more (~12 us) than a whole classifier inference (~10 us), so the
-  // per-call plumbing stays in plain promises and the Effect API wraps it once.
-  const children = new Map<
-    string,
-    {
-      latency: ReturnType<typeof metrics.latency.labels>;
-      ok: ReturnType<typeof metrics.inferences.labels>;
-      rows: ReturnType<typeof metrics.rows.labels>;
-    }
-  >();
-  const observed = (label: string, kind: "single" | "batch") => {
-    const key = `${label}\u0000${kind}`;
-    let child = children.get(key);
-    if (!child) {
-      child = {
-        latency: metrics.latency.labels({ model: label, kind }),
-        ok: metrics.inferences.labels({ model: label, outcome: "ok" }),
-        rows: metrics.rows.labels({ model: label }),
-      };
-      children.set(key, child);
-    }
-    return child;
-  };
+  // per-call plumbing stays outside Effect and the Effect API wraps it once (~0.5 us).
 
   // Deadlines share one coarse timer (10 ms granularity) instead of arming a timer per call:
   // setTimeout + clearTimeout cost a few microseconds, a quarter of a small model's whole inference.
@@ -446,33 +469,73 @@ export function createInferenceEngine(
       deadlineTimer = undefined;
     }
   };
-  const withDeadline = <A>(promise: Promise<A>, ms: number, operation: string): Promise<A> =>
-    new Promise<A>((resolve, reject) => {
-      const entry = {
+
+  /** The declared outputs, each checked to be there with its dtype. */
+  const declaredOutputs = (entry: SessionEntry, results: Record<string, Tensor>): Record<string, Tensor> => {
+    const outputs: Record<string, Tensor> = {};
+    for (const spec of entry.info.outputs) {
+      const value = results[spec.name];
+      if (!value || value.dtype !== spec.dtype)
+        throw new OrtFailure({ message: `${entry.info.label} gave no ${spec.dtype} output ${spec.name}` });
+      outputs[spec.name] = value;
+    }
+    return outputs;
+  };
+
+  /**
+   * One ORT run against a deadline: ORT errors become OrtFailure, a run past its deadline Timeout.
+   * One promise per run; the evicted-while-running session is released when its last run ends.
+   */
+  const runWithin = (
+    entry: SessionEntry,
+    inputs: NamedTensors,
+    ms: number,
+    kind: "inference" | "batch inference",
+  ): Promise<Record<string, Tensor>> =>
+    new Promise<Record<string, Tensor>>((resolve, reject) => {
+      const settled = (): void => {
+        entry.inflight--;
+        if (entry.evicted && entry.inflight === 0) release(entry);
+        pendingDeadlines.delete(deadline);
+      };
+      const deadline = {
         at: performance.now() + ms,
         fail: () => {
-          pendingDeadlines.delete(entry);
+          pendingDeadlines.delete(deadline);
+          const operation = `${kind} on ${entry.info.label}`;
           reject(new Timeout({ operation, ms, message: `${operation} did not finish within ${ms} ms` }));
         },
       };
-      pendingDeadlines.add(entry);
+      const ortFailed = (err: unknown): void => {
+        settled();
+        reject(new OrtFailure({ message: `onnxruntime failed running ${entry.info.label}: ${String(err)}` }));
+      };
+      entry.inflight++;
+      let run: Promise<Record<string, Tensor>>;
+      try {
+        run = entry.session.run(inputs);
+      } catch (err) {
+        ortFailed(err);
+        return;
+      }
+      pendingDeadlines.add(deadline);
       if (!deadlineTimer) {
         deadlineTimer = setInterval(sweepDeadlines, DEADLINE_SWEEP_MS);
         deadlineTimer.unref();
       }
-      promise.then(
-        (value) => {
-          pendingDeadlines.delete(entry);
-          // In-process, onnxruntime-node runs a session synchronously on this thread, so no timer can
-          // fire during a run: a run that ends past its deadline is reported as what it is, late.
-          if (performance.now() > entry.at) entry.fail();
-          else resolve(value);
-        },
-        (err: unknown) => {
-          pendingDeadlines.delete(entry);
-          reject(err);
-        },
-      );
+      run.then((results) => {
+        settled();
+        // In-process, onnxruntime-node runs a session synchronously on this thread, so no timer can
+        // fire during a run: a run that ends past its deadline is reported as what it is, late.
+        if (performance.now() > deadline.at) deadline.fail();
+        else {
+          try {
+            resolve(declaredOutputs(entry, results));
+          } catch (err) {
+            reject(err);
+          }
+        }
+      }, ortFailed);
     });
 
   const maxOutputElements = opts.maxOutputElements ?? 2 ** 24;
@@ -484,46 +547,39 @@ export function createInferenceEngine(
     }
   };
 
-  /** The cached session for a reference, refreshed in the LRU order, or a (deduplicated) load. */
-  const entryFor = async (ref: ModelRef): Promise<SessionEntry> => {
-    const key = `${aliases.get(ref.model) ?? ref.model}#${ref.stage ?? ""}`;
-    const cached = sessions.get(key);
-    if (cached) {
-      sessions.delete(key);
-      sessions.set(key, cached);
-      return cached;
+  /** The open session a reference names, moved to the LRU's newest end; undefined if not open. */
+  const openEntry = (ref: ModelRef): SessionEntry | undefined => {
+    let entry = ref.stage === undefined ? resolved.get(ref.model) : undefined;
+    if (entry === undefined || entry.evicted) {
+      entry = sessions.get(`${aliases.get(ref.model) ?? ref.model}#${ref.stage ?? ""}`);
+      if (entry === undefined) return undefined;
+      if (ref.stage === undefined) {
+        // Keys are references that did name an open model, so few; the bound is for safety.
+        if (resolved.size >= MAX_MANIFESTS) resolved.clear();
+        resolved.set(ref.model, entry);
+      }
     }
-    return runOrThrow(loadEntry(ref));
+    if (newest !== entry) {
+      sessions.delete(entry.key);
+      sessions.set(entry.key, entry);
+      newest = entry;
+    }
+    return entry;
   };
 
-  const inferAsync = async (req: InferRequest): Promise<InferResult> => {
-    let entry: SessionEntry;
-    try {
-      entry = await entryFor(req);
-    } catch (err) {
-      metrics.inferences.inc({ model: "unloaded", outcome: asInferenceError(err, ortFailure)._tag });
-      throw err;
-    }
-    const label = entry.info.label;
+  const inferOn = async (entry: SessionEntry, req: InferRequest): Promise<InferResult> => {
     const started = performance.now();
     try {
-      guardSize(outputElements(entry.info.outputs, checkInputs(entry.info.inputs, req.inputs)));
-      const outputs = await withDeadline(
-        runSession(entry, req.inputs),
-        req.timeoutMs ?? timeoutMs,
-        `inference on ${label}`,
-      );
+      guardSize(entry.check(req.inputs));
+      const outputs = await runWithin(entry, req.inputs, req.timeoutMs ?? timeoutMs, "inference");
       const commitment = inferenceCommitment(entry.info.modelCid, req.inputs, outputs);
       const durationMs = performance.now() - started;
-      const first = entry.info.inputs[0];
-      const rows = first?.shape[0] === "batch" ? (req.inputs[first.name]?.shape[0] ?? 1) : 1;
-      const child = observed(label, "single");
-      child.latency.observe(durationMs / 1000);
-      child.ok.inc();
-      child.rows.inc(rows);
+      const rows = entry.rowsInput === undefined ? 1 : (req.inputs[entry.rowsInput]?.shape[0] ?? 1);
+      entry.single.latency.observe(durationMs / 1000);
+      count(entry.single, rows);
       return {
         model: entry.info.model,
-        label,
+        label: entry.info.label,
         modelCid: entry.info.modelCid,
         outputs,
         commitment,
@@ -531,9 +587,24 @@ export function createInferenceEngine(
       };
     } catch (err) {
       const failure = asInferenceError(err, ortFailure);
-      metrics.inferences.inc({ model: label, outcome: failure._tag });
+      metrics.inferences.inc({ model: entry.info.label, outcome: failure._tag });
       throw failure;
     }
+  };
+
+  const loadFor = async (ref: ModelRef): Promise<SessionEntry> => {
+    try {
+      return await runOrThrow(loadEntry(ref));
+    } catch (err) {
+      metrics.inferences.inc({ model: "unloaded", outcome: asInferenceError(err, ortFailure)._tag });
+      throw err;
+    }
+  };
+
+  // A request for an open model goes straight to `inferOn`; only a load takes the slower road.
+  const inferAsync = (req: InferRequest): Promise<InferResult> => {
+    const entry = openEntry(req);
+    return entry !== undefined ? inferOn(entry, req) : loadFor(req).then((e) => inferOn(e, req));
   };
 
   const inferBatchAsync = async (
@@ -542,14 +613,13 @@ export function createInferenceEngine(
     batchOpts: { readonly timeoutMs?: number },
   ): Promise<InferResult[]> => {
     if (inputsList.length === 0) return [];
-    const entry = await entryFor(ref);
+    const entry = openEntry(ref) ?? (await loadFor(ref));
     const label = entry.info.label;
     const specs = entry.info.inputs;
     const started = performance.now();
     try {
       let answerSize = 0;
-      for (const inputs of inputsList)
-        answerSize += outputElements(entry.info.outputs, checkInputs(specs, inputs));
+      for (const inputs of inputsList) answerSize += entry.check(inputs);
       guardSize(answerSize);
       const batchable = specs.every((s) => s.shape[0] === "batch");
       const shapeKey = (inputs: NamedTensors) =>
@@ -562,11 +632,7 @@ export function createInferenceEngine(
       const rows = inputsList.map((i) => i[batchInput]?.shape[0] ?? 1);
       const joined: Record<string, Tensor> = {};
       for (const s of specs) joined[s.name] = concatBatch(inputsList.map((i) => i[s.name] as Tensor));
-      const outputs = await withDeadline(
-        runSession(entry, joined),
-        batchOpts.timeoutMs ?? timeoutMs,
-        `batch inference on ${label}`,
-      );
+      const outputs = await runWithin(entry, joined, batchOpts.timeoutMs ?? timeoutMs, "batch inference");
       const durationMs = performance.now() - started;
       const split: Record<string, Tensor[]> = {};
       for (const [name, t] of Object.entries(outputs)) split[name] = splitBatch(t, rows);
@@ -582,10 +648,11 @@ export function createInferenceEngine(
           durationMs,
         };
       });
-      const child = observed(label, "batch");
-      child.latency.observe(durationMs / 1000);
-      child.ok.inc();
-      child.rows.inc(rows.reduce((a, b) => a + b, 0));
+      entry.batch.latency.observe(durationMs / 1000);
+      count(
+        entry.batch,
+        rows.reduce((a, b) => a + b, 0),
+      );
       return results;
     } catch (err) {
       const failure = asInferenceError(err, ortFailure);
@@ -639,6 +706,8 @@ export function createInferenceEngine(
         await Promise.allSettled([...loading.values()]);
         const entries = [...sessions.values()];
         sessions.clear();
+        resolved.clear();
+        newest = undefined;
         metrics.sessions.set(0);
         await Promise.allSettled(entries.map((e) => e.session.release()));
         await runner.close();

@@ -152,3 +152,105 @@ export function outputElements(specs: readonly TensorSpec[], free: Readonly<Reco
   }
   return total;
 }
+
+/**
+ * `checkInputs` + `outputElements` compiled once per model: names, dtypes, ranks, fixed and free
+ * dimensions are resolved to indexes up front, so a well-formed request costs a few comparisons and
+ * allocates nothing. Anything it does not accept goes through `checkInputs`, which throws the precise
+ * `MalformedInput` (and whose answer stands should the two ever disagree). Returns the answer's size.
+ */
+export function compileRequestCheck(
+  inputSpecs: readonly TensorSpec[],
+  outputSpecs: readonly TensorSpec[],
+): (inputs: NamedTensors) => number {
+  const freeNames: string[] = [];
+  const freeIndex = (dim: string): number => {
+    const at = freeNames.indexOf(dim);
+    if (at >= 0) return at;
+    freeNames.push(dim);
+    return freeNames.length - 1;
+  };
+  // A dimension is its size when fixed, or -(1 + its free index) when free.
+  const inputs = inputSpecs.map((spec) => ({
+    name: spec.name,
+    dtype: spec.dtype,
+    dims: spec.shape.map((d) => (typeof d === "number" ? d : -1 - freeIndex(d))),
+    maxes: spec.shape.map((d) =>
+      typeof d === "number" ? d : (spec.maxDims?.[d] ?? Number.POSITIVE_INFINITY),
+    ),
+    lo: spec.range?.[0],
+    hi: spec.range?.[1],
+    // Integer bounds compare as BigInt, so int64 values need no Number conversion each.
+    loBig: asBigInt(spec.range?.[0]),
+    hiBig: asBigInt(spec.range?.[1]),
+  }));
+  const outputs = outputSpecs.map((spec) => ({
+    fixed: spec.shape.reduce<number>((n, d) => (typeof d === "number" ? n * d : n), 1),
+    free: spec.shape.flatMap((d) => (typeof d === "number" ? [] : [freeNames.indexOf(d)])),
+  }));
+  const free = new Float64Array(freeNames.length);
+  const precise = (given: NamedTensors): number =>
+    outputElements(outputSpecs, checkInputs(inputSpecs, given));
+
+  return (given) => {
+    let names = 0;
+    for (const key in given) {
+      if (!Object.hasOwn(given, key)) return precise(given);
+      names++;
+    }
+    if (names !== inputs.length) return precise(given);
+    free.fill(0);
+    for (const spec of inputs) {
+      const t = Object.hasOwn(given, spec.name) ? given[spec.name] : undefined;
+      if (t === undefined || t.dtype !== spec.dtype || t.shape.length !== spec.dims.length)
+        return precise(given);
+      let size = 1;
+      for (let axis = 0; axis < spec.dims.length; axis++) {
+        const got = t.shape[axis] as number;
+        const dim = spec.dims[axis] as number;
+        size *= got;
+        if (dim >= 0) {
+          if (got !== dim) return precise(given);
+          continue;
+        }
+        const seen = free[-1 - dim] as number;
+        if (!(got >= 1 && got <= (spec.maxes[axis] as number)) || (seen !== 0 && seen !== got))
+          return precise(given);
+        free[-1 - dim] = got;
+      }
+      if (t.data.length !== size) return precise(given);
+      if (spec.lo !== undefined && spec.hi !== undefined) {
+        const { lo, hi } = spec;
+        const data = t.data;
+        if (data instanceof Float32Array) {
+          for (let i = 0; i < data.length; i++) {
+            const x = data[i] as number;
+            if (x < lo || x > hi) return precise(given);
+          }
+        } else if (spec.loBig !== undefined && spec.hiBig !== undefined) {
+          const { loBig, hiBig } = spec;
+          for (let i = 0; i < data.length; i++) {
+            const x = data[i] as bigint;
+            if (x < loBig || x > hiBig) return precise(given);
+          }
+        } else {
+          for (let i = 0; i < data.length; i++) {
+            const x = Number(data[i]);
+            if (x < lo || x > hi) return precise(given);
+          }
+        }
+      }
+    }
+    let total = 0;
+    for (const out of outputs) {
+      let n = out.fixed;
+      for (const k of out.free) n *= k >= 0 ? (free[k] as number) : 1;
+      total += n;
+    }
+    return total;
+  };
+}
+
+function asBigInt(bound: number | undefined): bigint | undefined {
+  return bound !== undefined && Number.isSafeInteger(bound) ? BigInt(bound) : undefined;
+}

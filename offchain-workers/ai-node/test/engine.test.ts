@@ -132,6 +132,14 @@ describe("InferenceEngine over an in-memory source", () => {
       expect(
         yield* Effect.promise(() => readMetric(registry, "darwin_ai_inference_rows_total", { model: label })),
       ).toBe(14);
+      // One batch call and six single calls answered; counts accrue per call and show on every read.
+      const ok = { model: label, outcome: "ok" };
+      expect(yield* Effect.promise(() => readMetric(registry, "darwin_ai_inferences_total", ok))).toBe(7);
+      yield* engine.infer({ model: CLASSIFIER, inputs: inputs[0] as (typeof inputs)[number] });
+      expect(yield* Effect.promise(() => readMetric(registry, "darwin_ai_inferences_total", ok))).toBe(8);
+      expect(
+        yield* Effect.promise(() => readMetric(registry, "darwin_ai_inference_rows_total", { model: label })),
+      ).toBe(15);
       yield* engine.close();
     }),
   );
@@ -365,6 +373,29 @@ describe("inference commitment encoding", () => {
     );
     // 30 + 1 + 4 + 36 (cid) + 4 + (4+1+1+4+16+16) + 4 + (4+1+1+4+8+8)
     expect(pre.length).toBe(30 + 1 + 4 + 36 + 4 + 42 + 4 + 26);
+  });
+
+  it("gives the preimage's digest on both hashing paths (one-shot small, streamed large)", async () => {
+    const { commitmentPreimage } = await import("../src/commitment.ts");
+    const { createHash } = await import("node:crypto");
+    const cid = "bafkreicnh2jkaq2yby7yjy3btqoh2jrx42mthv6rdfey6f2t7lgl5wqyqi";
+    for (const n of [1, 100, 2047, 2048, 2049, 5000, 70_000]) {
+      const a: Tensor = {
+        dtype: "float32",
+        shape: [1, n],
+        data: Float32Array.from({ length: n }, (_, i) => i / 7),
+      };
+      // A view into a larger buffer: only its own bytes may be hashed.
+      const backing = new BigInt64Array(n + 4).fill(9n);
+      const b: Tensor = { dtype: "int64", shape: [n], data: backing.subarray(2, n + 2) };
+      const many: Tensor = { dtype: "float32", shape: Array(40).fill(1), data: Float32Array.of(n) };
+      const inputs = { zeta: a, alpha: b, ünï: many };
+      const outputs = { y: a };
+      const expected = `0x${createHash("sha256")
+        .update(commitmentPreimage(cid, inputs, outputs))
+        .digest("hex")}`;
+      expect(inferenceCommitment(cid, inputs, outputs)).toBe(expected);
+    }
   });
 });
 
