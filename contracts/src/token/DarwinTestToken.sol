@@ -47,6 +47,13 @@ contract DarwinTestToken {
         return true;
     }
 
+    /// @notice Burns gas until the call runs out of it (the RPC's out-of-gas test case).
+    function spin() external pure returns (uint256 n) {
+        while (true) {
+            n++;
+        }
+    }
+
     function _transfer(address from, address to, uint256 value) private {
         require(to != address(0), "ERC20: transfer to the zero address");
         uint256 balance = balanceOf[from];
