@@ -1,0 +1,157 @@
+// SPECTER on a real chain: a proof made by the Prover is verified by the Groth16 verifier and
+// SpecterRegistry deployed on a real `darwin-node --dev`, through its Ethereum JSON-RPC with viem.
+import { circuitArtifacts } from "@darwin/circuits";
+import { loadArtifact } from "@darwin/contracts";
+import { classifierTestSet, defaultClassifier } from "@darwin/models";
+import { createRegistry } from "@darwin/observability";
+import { type DarwinNodeHandle, startDarwinNode } from "@darwin/test-utils";
+import { afterAll, beforeAll, describe, expect, layer } from "@effect/vitest";
+import { Effect } from "effect";
+import {
+  type Abi,
+  BaseError,
+  ContractFunctionRevertedError,
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  type Hex,
+  http,
+  parseEventLogs,
+} from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { modelCommitment } from "../src/commitment.ts";
+import { parseOnnxMlp, quantizeInputs, quantizeMlp } from "../src/compiler.ts";
+import { proofCalldata } from "../src/groth16.ts";
+import { Prover, proverLayer } from "../src/service.ts";
+
+const ALITH_KEY = "0x5fb92d6e98884f76de468fa3f6278f8807c48bebc13595d45af5bdc4da702133";
+const model = defaultClassifier();
+const mlp = quantizeMlp(parseOnnxMlp(model.onnx), { scaleBits: 8, inputMax: 1, name: "darwin-mnist-mlp" });
+const test = classifierTestSet();
+
+let node: DarwinNodeHandle;
+beforeAll(async () => {
+  node = await startDarwinNode(["--dev", "--sealing", "200"]);
+});
+afterAll(async () => {
+  await node?.stop();
+});
+
+function clients() {
+  const chain = defineChain({
+    id: 4242,
+    name: "darwin-dev",
+    nativeCurrency: { name: "DNA", symbol: "DNA", decimals: 18 },
+    rpcUrls: { default: { http: [node.httpUrl] } },
+  });
+  const account = privateKeyToAccount(ALITH_KEY);
+  return {
+    account,
+    publicClient: createPublicClient({ chain, transport: http(node.httpUrl) }),
+    walletClient: createWalletClient({ chain, account, transport: http(node.httpUrl) }),
+  };
+}
+
+async function deploy(name: string, args: readonly unknown[] = []): Promise<Hex> {
+  const { publicClient, walletClient } = clients();
+  const artifact = loadArtifact(name);
+  const hash = await walletClient.deployContract({
+    abi: artifact.abi as Abi,
+    bytecode: artifact.bytecode as Hex,
+    args,
+  });
+  const receipt = await publicClient.waitForTransactionReceipt({ hash });
+  expect(receipt.status).toBe("success");
+  return receipt.contractAddress as Hex;
+}
+
+layer(proverLayer({ mlp }, { registry: createRegistry() }), { timeout: 180_000 })(
+  "SPECTER on darwin-node",
+  (it) => {
+    describe("verification through the node's EVM", () => {
+      it.effect(
+        "accepts a proof once, emits InferenceVerified, refuses its replay and a tampered proof",
+        () =>
+          Effect.gen(function* () {
+            const prover = yield* Prover;
+            const x = quantizeInputs(test.inputs.subarray(3 * 49, 4 * 49));
+            const outcome = yield* prover.classify({ inputs: [x], tier: "groth16" });
+            const proof = outcome.proofs[0];
+            if (!proof) throw new Error("no proof");
+
+            const { publicClient, walletClient } = clients();
+            const registryAbi = loadArtifact("SpecterRegistry").abi as Abi;
+            const verifier = yield* Effect.promise(() => deploy("ClassifierVerifier"));
+            const registry = yield* Effect.promise(() => deploy("SpecterRegistry"));
+            const commitment = yield* Effect.promise(() => modelCommitment(circuitArtifacts("classifier")));
+            const reg = yield* Effect.promise(() =>
+              walletClient.writeContract({
+                address: registry,
+                abi: registryAbi,
+                functionName: "registerModel",
+                args: [commitment, verifier, 1, 2 ** 32 - 1],
+              }),
+            );
+            yield* Effect.promise(() => publicClient.waitForTransactionReceipt({ hash: reg }));
+
+            const args = [commitment, proof.publicSignals.map(BigInt), proofCalldata(proof.proof)] as const;
+            const gas = yield* Effect.promise(() =>
+              publicClient.estimateContractGas({
+                address: registry,
+                abi: registryAbi,
+                functionName: "submitProof",
+                args,
+                account: clients().account,
+              }),
+            );
+            expect(gas).toBeLessThan(300_000n);
+            const sent = yield* Effect.promise(() =>
+              walletClient.writeContract({
+                address: registry,
+                abi: registryAbi,
+                functionName: "submitProof",
+                args,
+              }),
+            );
+            const receipt = yield* Effect.promise(() =>
+              publicClient.waitForTransactionReceipt({ hash: sent }),
+            );
+            expect(receipt.status).toBe("success");
+            const events = parseEventLogs({
+              abi: registryAbi,
+              logs: receipt.logs,
+              eventName: "InferenceVerified",
+            });
+            expect(events).toHaveLength(1);
+
+            const revertName = (call: Promise<unknown>) =>
+              call.then(
+                () => "accepted",
+                (err: unknown) => {
+                  const revert =
+                    err instanceof BaseError
+                      ? err.walk((e) => e instanceof ContractFunctionRevertedError)
+                      : undefined;
+                  return revert instanceof ContractFunctionRevertedError
+                    ? (revert.data?.errorName ?? "reverted")
+                    : String(err);
+                },
+              );
+            const simulate = (a: typeof args) =>
+              publicClient.simulateContract({
+                address: registry,
+                abi: registryAbi,
+                functionName: "submitProof",
+                args: a,
+                account: clients().account,
+              });
+            expect(yield* Effect.promise(() => revertName(simulate(args)))).toBe("Replayed");
+            const tampered = [...args[2]] as bigint[];
+            tampered[0] = (tampered[0] as bigint) ^ 1n;
+            const bad = [args[0], args[1], tampered] as unknown as typeof args;
+            expect(yield* Effect.promise(() => revertName(simulate(bad)))).not.toBe("accepted");
+          }),
+      );
+    });
+  },
+);
