@@ -34,6 +34,9 @@ import { printTable, type Row } from "./harness.ts";
 
 const TXS = Number(process.env.EVM_HTTP_TXS ?? 2000);
 const SENDERS = Number(process.env.EVM_HTTP_SENDERS ?? 16);
+// Transactions per HTTP request: 1 sends one JSON-RPC call per request; more sends JSON-RPC batches
+// (each sender's next transactions, in nonce order), so the client's round trips stop setting the pace.
+const PER_REQUEST = Number(process.env.EVM_HTTP_BATCH ?? 1);
 const ETHER = 10n ** 18n;
 const ALITH_KEY: Hex = "0x5fb92d6e98884f76de468fa3f6278f8807c48bebc13595d45af5bdc4da702133";
 // Account #0 of Hardhat's default development mnemonic ("test test ... junk"), funded by `hardhat node`.
@@ -73,6 +76,31 @@ interface Receipt {
   readonly status: Hex;
   readonly blockNumber: Hex;
   readonly contractAddress: Hex | null;
+}
+
+/** One JSON-RPC batch of `eth_sendRawTransaction` calls; returns the hashes in order. */
+async function sendBatch(url: string, raws: readonly Hex[]): Promise<Hex[]> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(
+      raws.map((raw, id) => ({ jsonrpc: "2.0", id, method: "eth_sendRawTransaction", params: [raw] })),
+    ),
+  });
+  if (!res.ok)
+    throw new RpcError("eth_sendRawTransaction", res.status, `HTTP ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as {
+    id: number;
+    result?: Hex;
+    error?: { code: number; message: string };
+  }[];
+  const byId = new Map(body.map((r) => [r.id, r]));
+  return raws.map((_, id) => {
+    const r = byId.get(id);
+    if (!r || r.error || !r.result)
+      throw new RpcError("eth_sendRawTransaction", r?.error?.code ?? -1, r?.error?.message ?? "no answer");
+    return r.result;
+  });
 }
 
 async function waitForReceipt(url: string, hash: Hex, timeoutMs = 300_000): Promise<Receipt> {
@@ -185,7 +213,13 @@ async function measure(url: string, batch: Batch): Promise<RunResult> {
   let submitted = t0;
   await Promise.all(
     batch.perSender.map(async (raws, s) => {
-      for (const raw of raws) hashes[s]?.push(await rpc<Hex>(url, "eth_sendRawTransaction", [raw]));
+      if (PER_REQUEST <= 1) {
+        for (const raw of raws) hashes[s]?.push(await rpc<Hex>(url, "eth_sendRawTransaction", [raw]));
+      } else {
+        for (let i = 0; i < raws.length; i += PER_REQUEST) {
+          hashes[s]?.push(...(await sendBatch(url, raws.slice(i, i + PER_REQUEST))));
+        }
+      }
       submitted = Math.max(submitted, performance.now());
       const last = hashes[s]?.at(-1);
       if (last) await waitForReceipt(url, last);
@@ -358,7 +392,7 @@ async function withDarwin(args: readonly string[], tokenBytecode: Hex): Promise<
 
 const tokenBytecode = compileToken();
 console.log(
-  `load: ${TXS} ETH transfers then ${TXS} ERC-20 transfers per endpoint, ${SENDERS} senders, pre-signed EIP-1559`,
+  `load: ${TXS} ETH transfers then ${TXS} ERC-20 transfers per endpoint, ${SENDERS} senders, pre-signed EIP-1559, ${PER_REQUEST} per HTTP request`,
 );
 
 const hardhat = await attempt("hardhat node (EDR)", async () => {
