@@ -97,7 +97,8 @@ export function buildGenesisState(rt: DarwinRuntime, ext: Externalities, config:
     const g = e.pallet.spec.genesis;
     if (g) g.build(ctx, byName[e.pallet.name] ?? g.default);
   }
-  // Substrate's genesis leaves BlockHash(0) as a placeholder; block 1 writes the real genesis hash.
+  // As Substrate's genesis does, BlockHash(0) and ParentHash start as hash69 (0x4545..); block 1
+  // records the real genesis hash, which CheckGenesis then reads.
   system.BlockHash.insert(ext, 0, new Uint8Array(32).fill(69));
   system.ParentHash.set(ext, new Uint8Array(32).fill(69));
   system.LastRuntimeUpgrade.set(ext, { specVersion: rt.version.specVersion, specName: rt.version.specName });

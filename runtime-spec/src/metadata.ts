@@ -103,12 +103,7 @@ export function buildMetadata(
   if (version === 14) {
     encodeCompact(uxtId, w);
     w.u8(4);
-    encodeCompact(exts.length, w);
-    for (const e of exts) {
-      encodeString(e.identifier, w);
-      encodeCompact(e.ty, w);
-      encodeCompact(e.add, w);
-    }
+    encodeSignedExtensions(exts, w);
     encodeCompact(runtimeId, w);
   } else {
     w.u8(4);
@@ -116,12 +111,7 @@ export function buildMetadata(
     encodeCompact(callId, w);
     encodeCompact(signatureId, w);
     encodeCompact(extraId, w);
-    encodeCompact(exts.length, w);
-    for (const e of exts) {
-      encodeString(e.identifier, w);
-      encodeCompact(e.ty, w);
-      encodeCompact(e.add, w);
-    }
+    encodeSignedExtensions(exts, w);
     encodeCompact(runtimeId, w);
     encodeCompact(apiDefs.length, w);
     for (const api of apiDefs) {
@@ -145,6 +135,19 @@ export function buildMetadata(
     encodeCompact(0, w); // custom metadata: empty map
   }
   return w.finish();
+}
+
+/** `Vec<SignedExtensionMetadata>`: identifier, extra type, additional-signed type (V14 and V15 alike). */
+function encodeSignedExtensions(
+  exts: readonly { identifier: string; ty: number; add: number }[],
+  w: Writer,
+): void {
+  encodeCompact(exts.length, w);
+  for (const e of exts) {
+    encodeString(e.identifier, w);
+    encodeCompact(e.ty, w);
+    encodeCompact(e.add, w);
+  }
 }
 
 function encodeOptionId(id: number | undefined, w: Writer): void {
