@@ -198,17 +198,33 @@ interface Batch {
   readonly perSender: readonly (readonly Hex[])[];
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); undefined elsewhere. */
+function cpuSecondsOf(pid: number | undefined): number | undefined {
+  if (pid === undefined || pid <= 0) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // Fields 14 and 15 of /proc/<pid>/stat (utime, stime), in clock ticks of 1/100 s on Linux.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 interface RunResult {
   readonly txPerSecond: number;
+  /** The endpoint process's CPU time per transaction over the timed window, when its pid is known. */
+  readonly cpuMsPerTx: number | undefined;
   readonly seconds: number;
   /** When the last eth_sendRawTransaction answered: how much of `seconds` was submission alone. */
   readonly submitSeconds: number;
   readonly blocks: number;
 }
 
-async function measure(url: string, batch: Batch): Promise<RunResult> {
+async function measure(url: string, batch: Batch, pid: number | undefined): Promise<RunResult> {
   const startBlock = Number(await rpc<Hex>(url, "eth_blockNumber"));
   const hashes: Hex[][] = batch.perSender.map(() => []);
+  const cpu0 = cpuSecondsOf(pid);
   const t0 = performance.now();
   let submitted = t0;
   await Promise.all(
@@ -226,6 +242,7 @@ async function measure(url: string, batch: Batch): Promise<RunResult> {
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
+  const cpu1 = cpuSecondsOf(pid);
   const total = batch.perSender.reduce((n, raws) => n + raws.length, 0);
 
   // Untimed check: every transaction has a successful receipt.
@@ -245,6 +262,7 @@ async function measure(url: string, batch: Batch): Promise<RunResult> {
   }
   return {
     txPerSecond: total / seconds,
+    cpuMsPerTx: cpu0 !== undefined && cpu1 !== undefined ? ((cpu1 - cpu0) * 1000) / total : undefined,
     seconds,
     submitSeconds: (submitted - t0) / 1000,
     blocks: endBlock - startBlock,
@@ -257,7 +275,12 @@ interface EndpointResult {
 }
 
 /** Funds fresh senders from `funderKey`, deploys the token, and measures both kinds of transfers. */
-async function benchEndpoint(url: string, funderKey: Hex, tokenBytecode: Hex): Promise<EndpointResult> {
+async function benchEndpoint(
+  url: string,
+  funderKey: Hex,
+  tokenBytecode: Hex,
+  pid?: number,
+): Promise<EndpointResult> {
   const chainId = Number(await rpc<Hex>(url, "eth_chainId"));
   const gasPrice = BigInt(await rpc<Hex>(url, "eth_gasPrice"));
   // Generous fee cap so a rising base fee never strands a pre-signed transaction.
@@ -322,9 +345,9 @@ async function benchEndpoint(url: string, funderKey: Hex, tokenBytecode: Hex): P
   };
 
   const ethBatch = await build("eth");
-  const eth = await measure(url, ethBatch);
+  const eth = await measure(url, ethBatch, pid);
   const erc20Batch = await build("erc20");
-  const erc20Run = await measure(url, erc20Batch);
+  const erc20Run = await measure(url, erc20Batch, pid);
 
   // Untimed: the recipients hold exactly what was sent.
   let ethSum = 0n;
@@ -370,7 +393,7 @@ async function attempt(label: string, run: () => Promise<EndpointResult>): Promi
   try {
     const result = await run();
     const line = (r: RunResult) =>
-      `${r.txPerSecond.toFixed(0)} tx/s (${r.seconds.toFixed(2)} s, of which submitting ${r.submitSeconds.toFixed(2)} s; ${r.blocks} blocks)`;
+      `${r.txPerSecond.toFixed(0)} tx/s (${r.seconds.toFixed(2)} s, of which submitting ${r.submitSeconds.toFixed(2)} s; ${r.blocks} blocks${r.cpuMsPerTx === undefined ? "" : `; ${r.cpuMsPerTx.toFixed(2)} ms CPU/tx`})`;
     console.log(`${label}: ETH ${line(result.eth)}, ERC-20 ${line(result.erc20)}`);
     return { ok: true, result };
   } catch (err) {
@@ -384,7 +407,7 @@ async function withDarwin(args: readonly string[], tokenBytecode: Hex): Promise<
   let node: DarwinNodeHandle | undefined;
   try {
     node = await startDarwinNode(args);
-    return await benchEndpoint(node.httpUrl, ALITH_KEY, tokenBytecode);
+    return await benchEndpoint(node.httpUrl, ALITH_KEY, tokenBytecode, node.proc.pid);
   } finally {
     await node?.stop();
   }
@@ -395,14 +418,18 @@ console.log(
   `load: ${TXS} ETH transfers then ${TXS} ERC-20 transfers per endpoint, ${SENDERS} senders, pre-signed EIP-1559, ${PER_REQUEST} per HTTP request`,
 );
 
-const hardhat = await attempt("hardhat node (EDR)", async () => {
-  const { url, proc } = await startHardhatNode();
-  try {
-    return await benchEndpoint(url, HARDHAT_KEY, tokenBytecode);
-  } finally {
-    await proc.stop();
-  }
-});
+// EVM_HTTP_SKIP_HARDHAT=1 leaves the reference out (for profiling darwin-node alone; no ratios then).
+const hardhat: Outcome =
+  process.env.EVM_HTTP_SKIP_HARDHAT === "1"
+    ? { ok: false, error: "skipped (EVM_HTTP_SKIP_HARDHAT=1)" }
+    : await attempt("hardhat node (EDR)", async () => {
+        const { url, proc } = await startHardhatNode();
+        try {
+          return await benchEndpoint(url, HARDHAT_KEY, tokenBytecode, proc.pid);
+        } finally {
+          await proc.stop();
+        }
+      });
 // EVM_HTTP_DARWIN_URL measures a node that is already running (e.g. started under a profiler or with
 // other flags) instead of the two nodes this script starts; it must fund Alith.
 const external = process.env.EVM_HTTP_DARWIN_URL;
@@ -438,6 +465,22 @@ for (const { label, outcome } of darwinRuns) {
   }
 }
 printTable(`${TXS} signed transfers over HTTP, submitted pipelined, until every receipt is available`, rows);
+// CPU per transaction does not depend on how busy the shared machine is: the steadier comparison.
+const cpuRows: Row[] = [];
+for (const { label, outcome } of darwinRuns) {
+  for (const kind of ["eth", "erc20"] as const) {
+    const mine = outcome.ok ? outcome.result[kind].cpuMsPerTx : undefined;
+    const ref = hardhat.ok ? hardhat.result[kind].cpuMsPerTx : undefined;
+    if (mine === undefined) continue;
+    cpuRows.push({
+      name: `${kind === "eth" ? "ETH" : "ERC-20"} transfer, ${label}: endpoint CPU per transaction`,
+      value: Number(mine.toFixed(3)),
+      unit: "ms",
+      ...(ref === undefined ? {} : { reference: { name: "hardhat node", value: Number(ref.toFixed(3)) } }),
+    });
+  }
+}
+if (cpuRows.length > 0) printTable("endpoint process CPU time (user + system) per transaction", cpuRows);
 for (const { label, outcome } of [{ label: "hardhat node", outcome: hardhat }, ...darwinRuns]) {
   if (!outcome.ok) console.log(`${label} failed: ${outcome.error}`);
 }

@@ -78,7 +78,8 @@ export async function startNode(opts: RunOptions, logger?: Logger): Promise<Runn
     const spec = loadChainSpec(opts.chain);
     const sealing = parseSealing(opts.sealing);
     let basePath = opts.basePath;
-    if (opts.tmp && basePath === undefined) {
+    const temporary = opts.tmp && basePath === undefined;
+    if (temporary) {
       basePath = mkdtempSync(join(tmpdir(), "darwin-"));
       const dir = basePath;
       stops.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -105,6 +106,7 @@ export async function startNode(opts: RunOptions, logger?: Logger): Promise<Runn
         path: dbPath,
         statePruning: parsePruning(opts.statePruning),
         nodeCacheEntries: Math.max(1024, Math.floor(opts.trieCacheBytes / 1024)),
+        durable: !temporary,
       },
       { logger: log },
     );

@@ -16,6 +16,9 @@ import { emptyExtrinsicsRoot, genesisStorage } from "../chain-spec/index.ts";
 import type { ChainDb } from "../db/index.ts";
 import { BlockState } from "./block-state.ts";
 
+/** How long block building runs before it lets other event-loop work in (ms of wall time). */
+const BUILD_SLICE_MS = 2;
+
 export interface BlockRef {
   readonly hash: Uint8Array;
   readonly number: number;
@@ -209,8 +212,15 @@ export class Chain extends EventEmitter<ChainEvents> {
     const included: Uint8Array[] = [];
     const invalid: BuiltBlock["invalid"] = [];
     const max = opts.maxExtrinsics ?? Number.POSITIVE_INFINITY;
+    let slice = performance.now();
     for (const c of opts.candidates) {
       if (included.length >= max) break;
+      // A block of hundreds of EVM transactions takes hundreds of ms: give RPC requests (new
+      // submissions above all) a turn every few ms instead of holding the event loop throughout.
+      if (performance.now() - slice > BUILD_SLICE_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        slice = performance.now();
+      }
       ext.startTransaction();
       const r = await this.runtime.applyExtrinsic(ext, c.bytes);
       if ("err" in r) {

@@ -1,5 +1,5 @@
 import { keccak256, recoverPublicKey } from "@darwin/crypto";
-import { Common, Hardfork, Mainnet } from "@ethereumjs/common";
+import { Common, Hardfork, Mainnet, type ParamsDict } from "@ethereumjs/common";
 
 /** Darwin's dev/local EVM chain id (`eth_chainId`); a runtime constant of the EVM pallet. */
 export const DARWIN_DEV_CHAIN_ID = 4242n;
@@ -30,11 +30,48 @@ export function nativeEcrecover(
   return pub.subarray(1);
 }
 
+const sealed = new WeakSet<Common>();
+const merged = new WeakMap<Common, WeakSet<ParamsDict>>();
+
+/**
+ * A `Common` that is never copied. ethereumjs copies the Common and merges its parameter tables
+ * again (JSON round trips) for every transaction it constructs, about 0.1 ms each; Darwin never
+ * changes hardfork or EIPs at run time, so a copy is the instance itself and each parameter table
+ * (transaction, block, EVM, VM) is merged once. Changing the hardfork or EIPs after construction
+ * throws instead of silently changing them for every holder.
+ */
+export class SharedCommon extends Common {
+  override copy(): Common {
+    return this;
+  }
+
+  override updateParams(params: ParamsDict): void {
+    let done = merged.get(this);
+    if (!done) merged.set(this, (done = new WeakSet()));
+    if (done.has(params)) return;
+    super.updateParams(params);
+    done.add(params);
+  }
+
+  override setHardfork(hardfork: string | Hardfork): void {
+    if (sealed.has(this) && hardfork !== this.hardfork())
+      throw new Error(`the shared Common stays at ${this.hardfork()}; ${hardfork} was asked for`);
+    super.setHardfork(hardfork);
+  }
+
+  override setEIPs(eips: number[] = []): void {
+    if (sealed.has(this)) throw new Error("the shared Common's EIPs are fixed at construction");
+    super.setEIPs(eips);
+  }
+}
+
 /** The one `Common` a runtime instance shares between its EVM, its VM and transaction decoding. */
 export function createDarwinCommon(chainId: bigint = DARWIN_DEV_CHAIN_ID): Common {
-  return new Common({
+  const common = new SharedCommon({
     chain: { ...Mainnet, name: "darwin", chainId: Number(chainId), bootstrapNodes: [], dnsNetworks: [] },
     hardfork: Hardfork.Prague,
     customCrypto: { ecrecover: nativeEcrecover, keccak256 },
   });
+  sealed.add(common);
+  return common;
 }

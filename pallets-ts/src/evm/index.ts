@@ -22,8 +22,8 @@ import {
   Message,
   type PrecompileInput,
 } from "@ethereumjs/evm";
-import { createTx, type FeeMarket1559Tx, type TypedTransaction } from "@ethereumjs/tx";
-import { Address, bytesToHex } from "@ethereumjs/util";
+import { createTx, type FeeMarket1559Tx, type LegacyTx, type TypedTransaction } from "@ethereumjs/tx";
+import { Account, Address, bytesToHex } from "@ethereumjs/util";
 import { createVM, type RunTxResult, runTx, type VM } from "@ethereumjs/vm";
 import type { Externalities } from "../support/externalities.ts";
 import {
@@ -41,6 +41,7 @@ import { Now } from "../timestamp/index.ts";
 import type { OnChargeTransaction } from "../transaction-payment/index.ts";
 import { createMclBn254 } from "./bn254-mcl.ts";
 import { createDarwinCommon, DARWIN_DEV_CHAIN_ID } from "./common.ts";
+import { installJumpdestCache } from "./jumpdest-cache.ts";
 import {
   type DarwinPrecompile,
   outOfGasResult,
@@ -89,6 +90,8 @@ export interface EvmConfig {
   readonly blockHash?: (ext: Externalities, n: bigint) => Uint8Array;
   /** The alt_bn128 backend of 0x06-0x08; mcl-wasm (about 4x ethereumjs's @noble default) if unset. */
   readonly bn254?: EVMBN254Interface;
+  /** Plain value transfers without the interpreter (default true); see `EvmRunner.plainTransfer`. */
+  readonly plainTransfers?: boolean;
 }
 
 export interface ExecutionInfo {
@@ -153,6 +156,11 @@ export class EvmRunner {
   private lastMessage: Message | undefined;
   private origin: Uint8Array = new Uint8Array(20);
   private blockCache: { key: string; block: Block } | undefined;
+  /**
+   * Whether plain value transfers skip the interpreter (see `plainTransfer`). On by default; the
+   * differential test turns it off to compare both paths.
+   */
+  plainTransfers: boolean;
 
   constructor(config: EvmConfig) {
     this.config = config;
@@ -160,6 +168,7 @@ export class EvmRunner {
     this.common = createDarwinCommon(this.chainId);
     this.state = new RuntimeStateManager(FEE_POT_ADDRESS);
     this.precompiles = config.precompiles ?? [];
+    this.plainTransfers = config.plainTransfers ?? true;
   }
 
   get precompileList(): readonly DarwinPrecompile[] {
@@ -169,6 +178,7 @@ export class EvmRunner {
   private async getVm(): Promise<VM> {
     if (this.vm) return this.vm;
     this.vmInit ??= (async () => {
+      await installJumpdestCache();
       const evm: EVM = await createEVM({
         common: this.common,
         stateManager: this.state,
@@ -246,6 +256,10 @@ export class EvmRunner {
       this.origin = sender;
       try {
         const block = this.block(ctx.ext);
+        if (this.plainTransfers) {
+          const plain = await this.plainTransfer(ctx, tx, sender, block.header.baseFeePerGas ?? 0n);
+          if (plain) return plain;
+        }
         let result: RunTxResult;
         try {
           result = await runTx(vm, {
@@ -284,6 +298,73 @@ export class EvmRunner {
         this.currentCtx = undefined;
       }
     });
+  }
+
+  /**
+   * A value transfer to an account without code, with no calldata and no authorizations: the writes
+   * runTx would make (sender nonce, fee and value; recipient value, through the same state manager)
+   * and the same fee settlement, without ethereumjs's interpreter, journal, receipt and event
+   * machinery (about two thirds of an ETH transfer's cost). Anything else, or any transaction runTx
+   * would refuse, returns undefined and takes the general path, which then reports the refusal.
+   * `runtime-spec/test/evm-plain-transfer.test.ts` checks that both paths give identical state
+   * roots, events and receipts.
+   */
+  private async plainTransfer(
+    ctx: Ctx,
+    tx: TypedTransaction,
+    sender: Uint8Array,
+    baseFee: bigint,
+  ): Promise<ExecutionInfo | undefined> {
+    const to = tx.to;
+    if (tx.type > 2 || to === undefined || tx.data.length > 0 || tx.value === 0n) return undefined;
+    const target = to.bytes;
+    // Precompiles (0x01-0x11, Darwin's from 0x0800) and the virtual fee pot are not plain accounts.
+    if (isLowAddress(target) || bytesEqual(target, FEE_POT_ADDRESS) || bytesEqual(target, sender))
+      return undefined;
+    if (this.state.hasCode(to)) return undefined;
+    const from = new Address(sender);
+    const account = this.state.readAccount(from);
+    if (account === undefined || account.nonce !== tx.nonce) return undefined;
+    let maxFeePerGas: bigint;
+    let tipPerGas: bigint;
+    if (tx.type === 2) {
+      const t = tx as FeeMarket1559Tx;
+      maxFeePerGas = t.maxFeePerGas;
+      if (maxFeePerGas < baseFee) return undefined;
+      tipPerGas =
+        t.maxPriorityFeePerGas < maxFeePerGas - baseFee ? t.maxPriorityFeePerGas : maxFeePerGas - baseFee;
+    } else {
+      maxFeePerGas = (tx as LegacyTx).gasPrice;
+      if (maxFeePerGas < baseFee) return undefined;
+      tipPerGas = maxFeePerGas - baseFee;
+    }
+    if (account.balance < tx.gasLimit * maxFeePerGas + tx.value) return undefined;
+    // Without calldata the EIP-7623 floor (21,000) never exceeds the intrinsic gas.
+    const gasUsed = tx.getIntrinsicGas();
+    if (gasUsed > tx.gasLimit) return undefined;
+    const gasPrice = baseFee + tipPerGas;
+    const fee = gasUsed * gasPrice;
+    account.nonce += 1n;
+    account.balance -= fee + tx.value;
+    await this.state.putAccount(from, account);
+    const recipient = this.state.readAccount(to) ?? new Account();
+    recipient.balance += tx.value;
+    await this.state.putAccount(to, recipient);
+    const tip = gasUsed * tipPerGas;
+    this.config.onCharge().correctAndDepositFee(ctx, sender, fee - tip, tip, fee);
+    this.state.invalidate();
+    return {
+      success: true,
+      reverted: false,
+      exitReason: "Succeed",
+      gasUsed,
+      returnData: new Uint8Array(0),
+      createdAddress: undefined,
+      logs: [],
+      bloom: new Uint8Array(256),
+      fee,
+      effectiveGasPrice: gasPrice,
+    };
   }
 
   /**
@@ -503,6 +584,12 @@ export class EvmRunner {
       throw err;
     }
   }
+}
+
+/** Addresses up to 0xffff: the standard precompiles and Darwin's (0x0800 and up). */
+function isLowAddress(a: Uint8Array): boolean {
+  for (let i = 0; i < 18; i++) if (a[i] !== 0) return false;
+  return true;
 }
 
 /** The impersonated transaction a Substrate `evm.call`/`create` runs as (its origin signed the extrinsic). */

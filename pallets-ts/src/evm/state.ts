@@ -18,6 +18,7 @@ export class StateNotBoundError extends Error {
 }
 
 const EMPTY = new Uint8Array(0);
+const CODE_CACHE_ENTRIES = 1024;
 
 function stripLeadingZeros(v: Uint8Array): Uint8Array {
   let i = 0;
@@ -46,6 +47,11 @@ export class RuntimeStateManager implements StateManagerInterface {
    * (precompiles, the fee hook) may write accounts, so it never disagrees with the overlay.
    */
   private readonly accounts = new Map<string, { info: AccountInfo; meta: CodeMetadata | undefined }>();
+  /**
+   * Contract code by code hash: content-addressed, so never stale. Besides skipping the storage
+   * decode, handing out one array per code lets the interpreter's jump analysis be cached by array.
+   */
+  private readonly codeByHash = new Map<string, Uint8Array>();
 
   constructor(feePot: Uint8Array) {
     this.feePot = bytesToHex(feePot);
@@ -189,8 +195,21 @@ export class RuntimeStateManager implements StateManagerInterface {
   }
 
   async getCode(address: Address): Promise<Uint8Array> {
-    if (this.cached(address).meta === undefined) return EMPTY;
-    return AccountCodes.get(this.c.ext, address.bytes);
+    const meta = this.cached(address).meta;
+    if (meta === undefined) return EMPTY;
+    const key = Buffer.from(meta.hash.buffer, meta.hash.byteOffset, meta.hash.byteLength).toString("latin1");
+    let code = this.codeByHash.get(key);
+    if (code === undefined) {
+      code = AccountCodes.get(this.c.ext, address.bytes);
+      if (this.codeByHash.size >= CODE_CACHE_ENTRIES) this.codeByHash.clear();
+      this.codeByHash.set(key, code);
+    }
+    return code;
+  }
+
+  /** Whether `address` has code (AccountCodesMetadata present), read through the account cache. */
+  hasCode(address: Address): boolean {
+    return this.cached(address).meta !== undefined;
   }
 
   async getCodeSize(address: Address): Promise<number> {
