@@ -47,7 +47,10 @@ export class SharedCommon extends Common {
 
   override updateParams(params: ParamsDict): void {
     let done = merged.get(this);
-    if (!done) merged.set(this, (done = new WeakSet()));
+    if (!done) {
+      done = new WeakSet();
+      merged.set(this, done);
+    }
     if (done.has(params)) return;
     super.updateParams(params);
     done.add(params);

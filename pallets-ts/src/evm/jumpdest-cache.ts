@@ -27,13 +27,19 @@ export async function installJumpdestCache(): Promise<boolean> {
   };
   const proto = mod.Interpreter?.prototype;
   if (!proto || typeof proto._getValidJumpDestinations !== "function") return false;
-  if (proto[PATCHED]) return (installed = true);
+  if (proto[PATCHED]) {
+    installed = true;
+    return true;
+  }
   const analyse = proto._getValidJumpDestinations;
   const byTable = new WeakMap<object, WeakMap<Uint8Array, JumpAnalysis>>();
   proto._getValidJumpDestinations = function (code: Uint8Array): JumpAnalysis {
     const table = (this._evm as { _opcodeMap?: object })._opcodeMap ?? this._evm;
     let cache = byTable.get(table);
-    if (!cache) byTable.set(table, (cache = new WeakMap()));
+    if (!cache) {
+      cache = new WeakMap();
+      byTable.set(table, cache);
+    }
     let hit = cache.get(code);
     if (!hit) {
       hit = analyse.call(this, code);
