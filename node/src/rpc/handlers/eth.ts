@@ -28,6 +28,14 @@ export function ethMethods(d: EthDeps): RpcMethodTable {
   const runner = createEthCallRunner(d);
   const slots = new PendingSlots();
 
+  // Reads for submissions at the best block share one overlay per best block (read-only here).
+  let best: { hash: string; state: ReturnType<typeof chain.stateAt> } | undefined;
+  const bestState = () => {
+    const hash = toHex(chain.best().hash);
+    if (best?.hash !== hash) best = { hash, state: chain.stateAt(chain.best().hash) };
+    return best.state;
+  };
+
   const stateAtParam = (param: unknown): Externalities =>
     stateOf(chain, requireBlock(chain, index, param)).ext;
   const baseFeeAtBest = () => frontier.baseFee.baseFee(chain.stateAt(chain.best().hash).ext);
@@ -222,14 +230,13 @@ export function ethMethods(d: EthDeps): RpcMethodTable {
           type: "Ethereum",
           value: { type: "transact", value: { transaction: raw } },
         } as RuntimeCall;
-        // The pallet's own checks first: they carry geth's wording, which wallets and libraries match.
+        // Decoding recovers the signer (cached by content for the pool and the block builder).
         let decoded: ReturnType<typeof decode>;
         let onChainNonce: number;
+        const state = bestState();
         try {
           decoded = decode(raw);
-          const ext = chain.stateAt(chain.best().hash).ext;
-          frontier.ethereum.validateSelfContained(ext, call);
-          onChainNonce = system.Account.get(ext, decoded.sender).nonce;
+          onChainNonce = system.Account.get(state.ext, decoded.sender).nonce;
         } catch (err) {
           throw serverError(ethTxErrorMessage(err));
         }
@@ -243,13 +250,23 @@ export function ethMethods(d: EthDeps): RpcMethodTable {
         const maxFee = t.maxFeePerGas ?? t.gasPrice ?? 0n;
         const offer = { ethHash: toHex(hash), maxFee, tip: t.maxPriorityFeePerGas ?? maxFee };
         slots.prune(sender, onChainNonce);
+        // The pool validates through the runtime API, whose reasons are terse; on any refusal the
+        // pallet's own check on the same state comes first, with geth's wording that wallets match.
+        const palletRefusal = (): RpcError | undefined => {
+          try {
+            frontier.ethereum.validateSelfContained(state.ext, call);
+            return undefined;
+          } catch (err) {
+            return serverError(ethTxErrorMessage(err));
+          }
+        };
         const refused = slots.check(sender, tx.nonce, offer, (h) => d.poolView.has(h));
-        if (refused) throw serverError(refused);
+        if (refused) throw palletRefusal() ?? serverError(refused);
         let poolHash: Uint8Array;
         try {
           poolHash = await d.pool.submit(encodeUnsignedExtrinsic(encode(callCodec, call)));
         } catch (err) {
-          throw poolErrorToEth(err);
+          throw palletRefusal() ?? poolErrorToEth(err);
         }
         slots.record(sender, tx.nonce, { ...offer, poolHash, raw });
         d.events.emit("pendingTransaction", hash, raw);
