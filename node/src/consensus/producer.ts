@@ -96,10 +96,15 @@ export class BlockProducer {
   private triggerInstant(): void {
     if (this.pendingInstant || this.stopped) return;
     this.pendingInstant = true;
-    this.enqueue(async () => {
-      this.pendingInstant = false;
-      await this.produce({ createEmpty: false, finalize: this.opts.selfFinalize });
-    }).catch(ignore);
+    // Queued behind the I/O callbacks already waiting, not as a microtask of the submission that
+    // triggered it: requests that arrived together are validated first and share one block, instead
+    // of each concurrent submission sealing a block of its own.
+    setImmediate(() => {
+      this.enqueue(async () => {
+        this.pendingInstant = false;
+        await this.produce({ createEmpty: false, finalize: this.opts.selfFinalize });
+      }).catch(ignore);
+    });
   }
 
   /** Blocks are built one at a time, in order. */
