@@ -1,26 +1,43 @@
 // Inference latency and throughput through the AI node's InferenceEngine against direct
 // onnxruntime-node calls on the same model file, in the same process and run, like for like:
-// - "direct ORT" does what a direct user of onnxruntime-node must do for the request the engine gets:
-//   wrap the request's JS typed arrays in `ort.Tensor`s, `session.run`, read each output's values and
-//   dims. Nothing is prepared outside the timed call.
-// - "engine incl. commitment" is `Effect.runPromise(engine.infer(request))` from the same arrays:
-//   reference resolution and LRU, the manifest's input checks, the deadline, the ORT run, the output
-//   checks, the SHA-256 inference commitment and the metrics: everything the engine does per call.
+// - "direct ORT" does what a direct user of onnxruntime-node's public API must do for the request the
+//   engine gets: wrap the request's JS typed arrays in `ort.Tensor`s, `await session.run`, read each
+//   output's values and dims. Nothing is prepared outside the timed call.
+// - "ORT native call alone" is the engine's own in-process runner (`inProcessRunner().open(...)
+//   .runSync`: onnxruntime-node's native binding, called synchronously) with no engine around it:
+//   the floor for anything built on this ORT, so "engine / native call" is the engine's own cost.
+// - "engine" is `Effect.runPromise(engine.infer(request))` from the same arrays: reference resolution
+//   and LRU, the manifest's input checks, the deadline, the ORT run, the output checks, the SHA-256
+//   inference commitment and the metrics: everything the engine does per call.
 // - "direct ORT + same commitment" is the direct path that also computes the engine's commitment over
-//   the same bytes: the fair reference for the engine's whole answer (hashing tens of KB also evicts
-//   some of ORT's working set from the caches, which slows the next run a little in both).
-// - "engine excl. commitment" subtracts the commitment's own time (measured alone over the same
-//   requests and answers, in the same run) from the engine's, to show the plumbing apart from hashing.
-// Models come from an in-memory source, so no network is timed (CID checks happen at load).
+//   the same bytes: the reference for the engine's whole answer.
+// - Concurrency: N clients, each awaiting its answer before sending the next request, against the
+//   direct public API with the same N calls in flight; the engine without and with dynamic batching
+//   (`dynamicBatching: { maxRows: 64 }`: requests arriving in one event-loop turn share one ORT run,
+//   each still answered with its own outputs and commitment).
+// Models come from an in-memory source, so no network is timed (CID checks happen at load). Besides
+// the shipped models, two larger MLPs are built here, deterministically, with the ONNX builder of
+// @darwin/models (not shipped): their ORT time is closer to real models', where fixed costs matter less.
 import {
   createInferenceEngine,
   type InferenceEngineShape,
   inferenceCommitment,
+  inProcessRunner,
   memoryModelSource,
   type NamedTensors,
+  type Tensor,
   workerPoolRunner,
 } from "@darwin/ai-node";
-import { classifierTestSet, POOLED_PIXELS, readArtifact, readManifest, readModelIndex } from "@darwin/models";
+import {
+  classifierTestSet,
+  createPrng,
+  onnxBuilder,
+  POOLED_PIXELS,
+  readArtifact,
+  readManifest,
+  readModelIndex,
+  stableJson,
+} from "@darwin/models";
 import { createRegistry } from "@darwin/observability";
 import { Effect } from "effect";
 import * as ort from "onnxruntime-node";
@@ -29,16 +46,47 @@ import { machineDescription, percentile, printTable, type Row } from "./harness.
 interface Case {
   readonly title: string;
   readonly manifestCid: string;
-  readonly session: ort.InferenceSession;
+  readonly onnx: Uint8Array;
   readonly inputs: readonly NamedTensors[];
   readonly iterations: number;
+  /** Clients in flight for the throughput-under-concurrency rows. */
+  readonly clients: number;
 }
+
+interface Engines {
+  readonly plain: InferenceEngineShape;
+  readonly batching: InferenceEngineShape;
+}
+
+interface Verdict {
+  readonly title: string;
+  readonly ortP50: number;
+  readonly nativeP50: number;
+  readonly engineP50: number;
+  readonly p50: number;
+  readonly p50VsNative: number;
+  readonly p50VsCommitted: number;
+  readonly p99: number;
+  readonly sequential: number;
+  readonly concurrent: number;
+  readonly batched: number;
+  readonly concurrentCpu: number;
+  readonly batchedCpu: number;
+  readonly commitmentUs: number;
+  readonly identical: boolean;
+}
+
+const SESSION_OPTS: ort.InferenceSession.SessionOptions = {
+  executionProviders: ["cpu"],
+  intraOpNumThreads: 1,
+  interOpNumThreads: 1,
+};
 
 /** What a direct onnxruntime-node user writes for one request given as JS typed arrays. */
 function toOrt(inputs: NamedTensors): Record<string, ort.Tensor> {
   const feeds: Record<string, ort.Tensor> = {};
   for (const name in inputs) {
-    const t = inputs[name] as NamedTensors[string];
+    const t = inputs[name] as Tensor;
     feeds[name] = new ort.Tensor(t.dtype, t.data, [...t.shape]);
   }
   return feeds;
@@ -69,149 +117,338 @@ function measureSync(n: number, run: (i: number) => unknown): { samples: number[
   return { samples, totalMs: performance.now() - started };
 }
 
+/** Calls per second with `clients` callers in flight, each sending its next call when answered. */
+/**
+ * Calls per second with `clients` callers in flight, each sending its next call when answered: per
+ * wall-clock second, and per second of this process's CPU time (all its threads, GC included), which
+ * other jobs on a shared machine disturb far less than wall time.
+ */
 async function concurrent(
   n: number,
-  inFlight: number,
+  clients: number,
   run: (i: number) => Promise<unknown>,
-): Promise<number> {
+): Promise<{ wall: number; cpu: number }> {
   let next = 0;
   const started = performance.now();
+  const cpu0 = process.cpuUsage();
   await Promise.all(
-    Array.from({ length: inFlight }, async () => {
+    Array.from({ length: clients }, async () => {
       while (next < n) await run(next++);
     }),
   );
-  return (n / (performance.now() - started)) * 1000;
+  const cpu = process.cpuUsage(cpu0);
+  return { wall: (n / (performance.now() - started)) * 1000, cpu: n / ((cpu.user + cpu.system) / 1e6) };
 }
 
-async function benchCase(engine: InferenceEngineShape, c: Case): Promise<void> {
+/**
+ * One path's latencies over all rounds, and its throughput as the median of the rounds' rates: on a
+ * machine shared with other jobs, a round that a neighbour's burst slowed must not decide the figure.
+ */
+class Series {
+  readonly samples: number[] = [];
+  readonly rates: number[] = [];
+  add(m: { samples: number[]; totalMs: number }): void {
+    this.samples.push(...m.samples);
+    this.rates.push((m.samples.length / m.totalMs) * 1000);
+  }
+  p(q: number): number {
+    return percentile(this.samples, q) * 1000;
+  }
+  rate(): number {
+    return percentile(this.rates, 50);
+  }
+}
+
+/** `INFERENCE_CASES=LM,MLP npm run bench -- inference` runs only the cases whose title has one of these. */
+const only = (process.env.INFERENCE_CASES ?? "").split(",").filter((x) => x !== "");
+
+async function benchCase(engines: Engines, c: Case): Promise<Verdict | undefined> {
+  if (only.length > 0 && !only.some((x) => c.title.includes(x))) return undefined;
+  const session = await ort.InferenceSession.create(c.onnx, SESSION_OPTS);
+  const native = await inProcessRunner().open(c.onnx, { intraOpThreads: 1 });
+  const runNative = native.runSync;
+  if (!runNative) throw new Error("the in-process runner has no native path here");
+  const request = (i: number) => c.inputs[i % c.inputs.length] as NamedTensors;
   let sink = 0;
   const direct = async (i: number) => {
-    const out = await c.session.run(toOrt(c.inputs[i % c.inputs.length] as NamedTensors));
+    const out = await session.run(toOrt(request(i)));
     for (const name in out) {
       const t = out[name] as ort.Tensor;
       sink += t.data.length + t.dims.length;
     }
-    return out;
   };
-  const viaEngine = async (i: number) => {
-    const result = await Effect.runPromise(
-      engine.infer({ model: c.manifestCid, inputs: c.inputs[i % c.inputs.length] as NamedTensors }),
-    );
-    for (const name in result.outputs) {
-      const t = result.outputs[name] as NamedTensors[string];
+  const nativeCall = (i: number) => {
+    const out = runNative(request(i));
+    for (const name in out) {
+      const t = out[name] as Tensor;
       sink += t.data.length + t.shape.length;
     }
+  };
+  const through = (engine: InferenceEngineShape) => async (i: number) => {
+    const result = await Effect.runPromise(engine.infer({ model: c.manifestCid, inputs: request(i) }));
+    for (const name in result.outputs) {
+      const t = result.outputs[name] as Tensor;
+      sink += t.data.length + t.shape.length;
+    }
+    sink += result.commitment.length;
     return result;
   };
-  // Warm both paths, then alternate rounds so drift on a shared machine hits both alike.
-  // Long enough for V8 to optimise the engine's hot path (a few hundred calls are not).
-  for (let w = 0; w < 2; w++) {
-    await measure(c.iterations / 2, direct);
-    await measure(c.iterations / 2, viaEngine);
-  }
-  // The commitment over the same requests and their answers, timed alone, in rounds of its own.
+  const viaEngine = through(engines.plain);
+  const viaBatching = through(engines.batching);
+  // The commitment over the same requests and their answers, timed alone.
   const answers = await Promise.all(c.inputs.map((_, i) => viaEngine(i)));
+  // Dynamic batching is only worth having if joined runs give the answers lone runs give: checked
+  // here on every case's requests, sent together so that they share runs.
+  const joinedAnswers = await Promise.all(c.inputs.map((_, i) => viaBatching(i)));
+  const identical = joinedAnswers.every((a, i) => a.commitment === answers[i]?.commitment);
+  const modelCid = (answers[0] as (typeof answers)[number]).modelCid;
   const commit = (i: number) => {
     const k = i % c.inputs.length;
-    const answer = answers[k] as (typeof answers)[number];
-    return inferenceCommitment(answer.modelCid, c.inputs[k] as NamedTensors, answer.outputs);
+    return inferenceCommitment(
+      modelCid,
+      c.inputs[k] as NamedTensors,
+      (answers[k] as (typeof answers)[number]).outputs,
+    );
   };
-  measureSync(c.iterations, commit);
   // A direct user who also wants the engine's answer, commitment included, writes this.
-  const modelCid = (answers[0] as (typeof answers)[number]).modelCid;
   const directCommitted = async (i: number) => {
-    const inputs = c.inputs[i % c.inputs.length] as NamedTensors;
-    const out = await c.session.run(toOrt(inputs));
-    const outputs: Record<string, NamedTensors[string]> = {};
+    const inputs = request(i);
+    const out = await session.run(toOrt(inputs));
+    const outputs: Record<string, Tensor> = {};
     for (const name in out) {
       const t = out[name] as ort.Tensor;
       outputs[name] = { dtype: t.type as "float32", shape: t.dims, data: t.data as Float32Array };
     }
     return inferenceCommitment(modelCid, inputs, outputs);
   };
-  await measure(c.iterations, directCommitted);
-  const d: number[] = [];
-  const e: number[] = [];
-  const h: number[] = [];
-  const dc: number[] = [];
-  let dMs = 0;
-  let eMs = 0;
-  let hMs = 0;
-  let dcMs = 0;
-  const rounds = 5;
-  for (let r = 0; r < rounds; r++) {
-    const a = await measure(c.iterations / rounds, direct);
-    const b = await measure(c.iterations / rounds, viaEngine);
-    const x = measureSync(c.iterations / rounds, commit);
-    const y = await measure(c.iterations / rounds, directCommitted);
-    dc.push(...y.samples);
-    dcMs += y.totalMs;
-    d.push(...a.samples);
-    e.push(...b.samples);
-    h.push(...x.samples);
-    dMs += a.totalMs;
-    eMs += b.totalMs;
-    hMs += x.totalMs;
+
+  // Warm every path long enough for V8 to optimise it, then alternate rounds so drift on a shared
+  // machine hits every path alike.
+  const warm = Math.max(200, c.iterations / 2);
+  for (let w = 0; w < 2; w++) {
+    await measure(warm, direct);
+    measureSync(warm, nativeCall);
+    await measure(warm, viaEngine);
+    await measure(warm, viaBatching);
+    measureSync(warm, commit);
+    await measure(warm, directCommitted);
   }
-  const dConc = await concurrent(c.iterations, 8, direct);
-  const eConc = await concurrent(c.iterations, 8, viaEngine);
-  if (sink < 0) throw new Error("unreachable");
-  const us = (ms: number) => ms * 1000;
-  const directP50 = { name: "direct ORT", value: us(percentile(d, 50)) };
-  const directRate = { name: "direct ORT", value: (c.iterations / dMs) * 1000 };
-  const rows: Row[] = [
-    {
-      name: "p50 latency, engine incl. commitment",
-      value: us(percentile(e, 50)),
-      unit: "us",
-      reference: directP50,
-    },
-    {
-      name: "p50 latency, engine incl. commitment",
-      value: us(percentile(e, 50)),
-      unit: "us",
-      reference: { name: "direct ORT + same commitment", value: us(percentile(dc, 50)) },
-    },
-    {
-      name: "p50 latency, engine excl. commitment",
-      value: us(percentile(e, 50) - percentile(h, 50)),
-      unit: "us",
-      reference: directP50,
-    },
-    {
-      name: "p99 latency, engine incl. commitment",
-      value: us(percentile(e, 99)),
-      unit: "us",
-      reference: { name: "direct ORT", value: us(percentile(d, 99)) },
-    },
-    {
-      name: "throughput, sequential, engine incl. commitment",
-      value: (c.iterations / eMs) * 1000,
-      unit: "inf/s",
-      reference: directRate,
-    },
-    {
-      name: "throughput, sequential, engine incl. commitment",
-      value: (c.iterations / eMs) * 1000,
-      unit: "inf/s",
-      reference: { name: "direct ORT + same commitment", value: (c.iterations / dcMs) * 1000 },
-    },
-    {
-      name: "throughput, sequential, engine excl. commitment",
-      value: (c.iterations / (eMs - hMs)) * 1000,
-      unit: "inf/s",
-      reference: directRate,
-    },
-    {
-      name: "throughput, 8 in flight, engine incl. commitment",
-      value: eConc,
-      unit: "inf/s",
-      reference: { name: "direct ORT", value: dConc },
-    },
-    { name: "commitment alone, p50", value: us(percentile(h, 50)), unit: "us" },
+  const d = new Series();
+  const n = new Series();
+  const e = new Series();
+  const b = new Series();
+  const h = new Series();
+  const dc = new Series();
+  const rounds = 10;
+  const per = Math.ceil(c.iterations / rounds);
+  // Each round runs every path once, starting from a different one each time: a path that runs after
+  // another inherits its garbage (a GC it did not cause), so no path may always follow the same one.
+  const paths: (() => Promise<void>)[] = [
+    async () => d.add(await measure(per, direct)),
+    async () => n.add(measureSync(per, nativeCall)),
+    async () => e.add(await measure(per, viaEngine)),
+    async () => b.add(await measure(per, viaBatching)),
+    async () => h.add(measureSync(per, commit)),
+    async () => dc.add(await measure(per, directCommitted)),
   ];
-  printTable(`${c.title} (${c.iterations} calls per path)`, rows);
+  for (let r = 0; r < rounds; r++)
+    for (let k = 0; k < paths.length; k++) await (paths[(r + k) % paths.length] as () => Promise<void>)();
+  const concRounds = 15;
+  const calls = Math.ceil((c.iterations * 2) / concRounds);
+  type Rate = { wall: number; cpu: number };
+  const rates = { direct: [] as Rate[], engine: [] as Rate[], batching: [] as Rate[] };
+  const concPaths: (() => Promise<void>)[] = [
+    async () => void rates.direct.push(await concurrent(calls, c.clients, direct)),
+    async () => void rates.engine.push(await concurrent(calls, c.clients, viaEngine)),
+    async () => void rates.batching.push(await concurrent(calls, c.clients, viaBatching)),
+  ];
+  for (let r = 0; r < concRounds; r++)
+    for (let k = 0; k < concPaths.length; k++)
+      await (concPaths[(r + k) % concPaths.length] as () => Promise<void>)();
+  const median = (xs: Rate[], k: keyof Rate) =>
+    percentile(
+      xs.map((x) => x[k]),
+      50,
+    );
+  const conc = {
+    direct: median(rates.direct, "wall"),
+    engine: median(rates.engine, "wall"),
+    batching: median(rates.batching, "wall"),
+  };
+  const concCpu = {
+    direct: median(rates.direct, "cpu"),
+    engine: median(rates.engine, "cpu"),
+    batching: median(rates.batching, "cpu"),
+  };
+  if (sink < 0) throw new Error("unreachable");
+  await session.release();
+  await native.release();
+
+  const directP50 = { name: "direct ORT", value: d.p(50) };
+  const directRate = { name: "direct ORT", value: d.rate() };
+  const inFlight = `${c.clients} clients`;
+  const rows: Row[] = [
+    { name: "p50 latency, engine", value: e.p(50), unit: "us", reference: directP50 },
+    {
+      name: "p50 latency, engine",
+      value: e.p(50),
+      unit: "us",
+      reference: { name: "ORT native call alone", value: n.p(50) },
+    },
+    {
+      name: "p50 latency, engine",
+      value: e.p(50),
+      unit: "us",
+      reference: { name: "direct ORT + same commitment", value: dc.p(50) },
+    },
+    {
+      name: "p50 latency, engine minus commitment",
+      value: e.p(50) - h.p(50),
+      unit: "us",
+      reference: directP50,
+    },
+    {
+      name: "p99 latency, engine",
+      value: e.p(99),
+      unit: "us",
+      reference: { name: "direct ORT", value: d.p(99) },
+    },
+    {
+      name: "throughput, sequential, engine (median of rounds)",
+      value: e.rate(),
+      unit: "inf/s",
+      reference: directRate,
+    },
+    {
+      name: `throughput, ${inFlight}, engine`,
+      value: conc.engine,
+      unit: "inf/s",
+      reference: { name: `direct ORT, ${inFlight}`, value: conc.direct },
+    },
+    {
+      name: `throughput, ${inFlight}, engine + dynamic batching`,
+      value: conc.batching,
+      unit: "inf/s",
+      reference: { name: `direct ORT, ${inFlight}`, value: conc.direct },
+    },
+    {
+      name: `throughput per CPU-second, ${inFlight}, engine`,
+      value: concCpu.engine,
+      unit: "inf/s",
+      reference: { name: `direct ORT, ${inFlight}`, value: concCpu.direct },
+    },
+    {
+      name: `throughput per CPU-second, ${inFlight}, engine + dynamic batching`,
+      value: concCpu.batching,
+      unit: "inf/s",
+      reference: { name: `direct ORT, ${inFlight}`, value: concCpu.direct },
+    },
+    {
+      name: "p50 latency, lone request, engine + dynamic batching",
+      value: b.p(50),
+      unit: "us",
+      reference: directP50,
+    },
+    { name: "commitment alone, p50", value: h.p(50), unit: "us" },
+  ];
+  printTable(`${c.title} (${c.iterations} calls per path, rounds alternating)`, rows);
+  process.stdout.write(
+    `dynamic batching, ${c.inputs.length} requests sent together: answers and commitments ${identical ? "identical to" : "DIFFER from"} lone runs\n\n`,
+  );
+  return {
+    title: c.title,
+    ortP50: d.p(50),
+    nativeP50: n.p(50),
+    engineP50: e.p(50),
+    p50: e.p(50) / d.p(50),
+    p50VsNative: e.p(50) / n.p(50),
+    p50VsCommitted: e.p(50) / dc.p(50),
+    p99: e.p(99) / d.p(99),
+    sequential: e.rate() / d.rate(),
+    concurrent: conc.engine / conc.direct,
+    batched: conc.batching / conc.direct,
+    concurrentCpu: concCpu.engine / concCpu.direct,
+    batchedCpu: concCpu.batching / concCpu.direct,
+    commitmentUs: h.p(50),
+    identical,
+  };
+}
+
+/**
+ * A float32 MLP `sizes[0] -> ... -> sizes[n]` (ReLU between layers), weights from a seeded PRNG:
+ * built with @darwin/models' ONNX builder, the same bytes every run, never shipped.
+ */
+function benchMlp(sizes: readonly number[], seed: number): Uint8Array {
+  const { encodeModel, floatTensor, node, valueInfo } = onnxBuilder;
+  const rng = createPrng(seed);
+  const nodes: ReturnType<typeof node>[] = [];
+  const initializers: ReturnType<typeof floatTensor>[] = [];
+  let x = "x";
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    const fanIn = sizes[l] as number;
+    const fanOut = sizes[l + 1] as number;
+    const scale = Math.sqrt(2 / fanIn);
+    const w = Float32Array.from({ length: fanIn * fanOut }, () => rng.normal() * scale);
+    const bias = Float32Array.from({ length: fanOut }, () => (rng.next() - 0.5) * 0.1);
+    initializers.push(floatTensor(`W${l}`, [fanIn, fanOut], w), floatTensor(`b${l}`, [fanOut], bias));
+    const last = l + 2 === sizes.length;
+    nodes.push(node("MatMul", [x, `W${l}`], [`m${l}`], `matmul${l}`));
+    nodes.push(node("Add", [`m${l}`, `b${l}`], [last ? "y" : `a${l}`], `add${l}`));
+    if (!last) nodes.push(node("Relu", [`a${l}`], [`h${l}`], `relu${l}`));
+    x = `h${l}`;
+  }
+  return encodeModel(
+    {
+      name: `bench-mlp-${sizes.join("-")}`,
+      nodes,
+      initializers,
+      inputs: [valueInfo("x", "float32", ["batch", sizes[0] as number])],
+      outputs: [valueInfo("y", "float32", ["batch", sizes.at(-1) as number])],
+    },
+    { version: "0.0.1" },
+  );
+}
+
+async function putBenchMlp(
+  source: ReturnType<typeof memoryModelSource>,
+  sizes: readonly number[],
+  onnx: Uint8Array,
+): Promise<string> {
+  const cid = await source.put(onnx);
+  const base = readManifest("darwin-mnist-mlp");
+  const file = `mlp-${sizes.join("-")}.onnx`;
+  const manifest = {
+    ...base,
+    name: `bench-mlp-${sizes.join("-")}`,
+    version: "0.0.1",
+    description: "Benchmark-only MLP with seeded random weights (not shipped)",
+    inputs: [{ name: "x", dtype: "float32", shape: ["batch", sizes[0]] }],
+    outputs: [{ name: "y", dtype: "float32", shape: ["batch", sizes.at(-1)] }],
+    model: { file, cid, bytes: onnx.length },
+    files: [{ path: file, cid, bytes: onnx.length, role: "model" }],
+    stages: [],
+    extra: {},
+  };
+  return source.put(new TextEncoder().encode(stableJson(manifest)));
+}
+
+function printVerdicts(verdicts: readonly Verdict[]): void {
+  const r = (x: number) => `${x.toFixed(2)}x`;
+  const us = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
+  const lines = [
+    "### summary: engine against direct ORT (target: at most 10% overhead)",
+    "",
+    "p50/p99: engine latency / direct ORT latency (met at <= 1.10x). Throughput: engine / direct ORT (met at >= 0.91x); N clients = 8 callers in flight, wall-clock rate and rate per CPU-second of this process, medians of 15 rounds.",
+    "",
+    "| model | direct ORT p50 | native call p50 | engine p50 | p50 | p50 vs native | p50 vs ORT + commitment | p99 | throughput seq. | throughput N clients | N clients + dyn. batching | same, per CPU-s | same + dyn. batching, per CPU-s | commitment | batched = lone |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|",
+    ...verdicts.map(
+      (v) =>
+        `| ${v.title} | ${us(v.ortP50)} us | ${us(v.nativeP50)} us | ${us(v.engineP50)} us | ${r(v.p50)} | ${r(v.p50VsNative)} | ${r(v.p50VsCommitted)} | ${r(v.p99)} | ${r(v.sequential)} | ${r(v.concurrent)} | ${r(v.batched)} | ${r(v.concurrentCpu)} | ${r(v.batchedCpu)} | ${us(v.commitmentUs)} us | ${v.identical ? "yes" : "NO"} |`,
+    ),
+    "",
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
 }
 
 async function main(): Promise<void> {
@@ -222,16 +459,20 @@ async function main(): Promise<void> {
     for (const file of readManifest(entry.name).files)
       await source.put(readArtifact(`${entry.name}/${file.path}`));
   }
-  const engine = createInferenceEngine({}, { source, registry: createRegistry({ defaultMetrics: false }) });
+  const registry = () => createRegistry({ defaultMetrics: false });
+  const engines: Engines = {
+    plain: createInferenceEngine({}, { source, registry: registry() }),
+    batching: createInferenceEngine({ dynamicBatching: { maxRows: 64 } }, { source, registry: registry() }),
+  };
   const index = readModelIndex();
   const cidOf = (name: string) => index.find((m) => m.name === name)?.manifestCid as string;
-  const opts: ort.InferenceSession.SessionOptions = {
-    executionProviders: ["cpu"],
-    intraOpNumThreads: 1,
-    interOpNumThreads: 1,
+  const verdicts: Verdict[] = [];
+  const keep = (v: Verdict | undefined) => {
+    if (v) verdicts.push(v);
   };
 
   const test = classifierTestSet();
+  const classifierOnnx = readArtifact("darwin-mnist-mlp/classifier.onnx");
   const digits: NamedTensors[] = Array.from({ length: 64 }, (_, i) => ({
     pixels: {
       dtype: "float32",
@@ -239,17 +480,16 @@ async function main(): Promise<void> {
       data: test.inputs.slice(i * POOLED_PIXELS, (i + 1) * POOLED_PIXELS),
     },
   }));
-  const classifierSession = await ort.InferenceSession.create(
-    readArtifact("darwin-mnist-mlp/classifier.onnx"),
-    opts,
+  keep(
+    await benchCase(engines, {
+      title: "classifier 49-16-10, batch 1",
+      manifestCid: cidOf("darwin-mnist-mlp"),
+      onnx: classifierOnnx,
+      inputs: digits,
+      iterations: 5000,
+      clients: 8,
+    }),
   );
-  await benchCase(engine, {
-    title: "classifier 49-16-10, batch 1",
-    manifestCid: cidOf("darwin-mnist-mlp"),
-    session: classifierSession,
-    inputs: digits,
-    iterations: 5000,
-  });
 
   const batch = 256;
   const batched: NamedTensors[] = Array.from({ length: 4 }, (_, k) => ({
@@ -259,51 +499,84 @@ async function main(): Promise<void> {
       data: test.inputs.slice(k * batch * POOLED_PIXELS, (k + 1) * batch * POOLED_PIXELS),
     },
   }));
-  await benchCase(engine, {
-    title: `classifier 49-16-10, batch ${batch} in one call`,
-    manifestCid: cidOf("darwin-mnist-mlp"),
-    session: classifierSession,
-    inputs: batched,
-    iterations: 1000,
-  });
+  keep(
+    await benchCase(engines, {
+      title: `classifier 49-16-10, batch ${batch} in one call`,
+      manifestCid: cidOf("darwin-mnist-mlp"),
+      onnx: classifierOnnx,
+      inputs: batched,
+      iterations: 1000,
+      clients: 8,
+    }),
+  );
 
   const text = new TextEncoder().encode("Darwin is a chain for answers. A user asks a question of a model.");
   const windows: NamedTensors[] = Array.from({ length: 16 }, (_, i) => {
     const w = text.subarray(i, i + 32);
     return { tokens: { dtype: "int64", shape: [1, 32], data: BigInt64Array.from(w, (b) => BigInt(b)) } };
   });
-  const lmSession = await ort.InferenceSession.create(readArtifact("darwin-tiny-lm/lm.onnx"), opts);
-  await benchCase(engine, {
-    title: "tiny LM (2 blocks, d 32), 32 tokens",
-    manifestCid: cidOf("darwin-tiny-lm"),
-    session: lmSession,
-    inputs: windows,
-    iterations: 1000,
-  });
+  keep(
+    await benchCase(engines, {
+      title: "tiny LM (2 blocks, d 32), 32 tokens",
+      manifestCid: cidOf("darwin-tiny-lm"),
+      onnx: readArtifact("darwin-tiny-lm/lm.onnx"),
+      inputs: windows,
+      iterations: 1000,
+      clients: 8,
+    }),
+  );
+
+  for (const [sizes, iterations] of [
+    [[256, 1024, 1024, 10], 1500],
+    [[784, 2048, 2048, 10], 300],
+  ] as const) {
+    const onnx = benchMlp(sizes, 6);
+    const manifestCid = await putBenchMlp(source, sizes, onnx);
+    const rng = createPrng(60);
+    const inputs: NamedTensors[] = Array.from({ length: 16 }, () => ({
+      x: {
+        dtype: "float32",
+        shape: [1, sizes[0]],
+        data: Float32Array.from({ length: sizes[0] }, () => rng.next()),
+      },
+    }));
+    keep(
+      await benchCase(engines, {
+        title: `MLP ${sizes.join("-")} (bench-built, ${(onnx.length / 2 ** 20).toFixed(1)} MiB), batch 1`,
+        manifestCid,
+        onnx,
+        inputs,
+        iterations,
+        clients: 8,
+      }),
+    );
+  }
+  printVerdicts(verdicts);
 
   // The same engine with sessions on one worker thread: what moving ORT off the event loop costs.
   const pooled = createInferenceEngine(
     {},
-    { source, registry: createRegistry({ defaultMetrics: false }), runner: workerPoolRunner({ workers: 1 }) },
+    { source, registry: registry(), runner: workerPoolRunner({ workers: 1 }) },
   );
-  await benchCase(pooled, {
-    title: "classifier 49-16-10, batch 1, engine on a 1-thread worker pool",
-    manifestCid: cidOf("darwin-mnist-mlp"),
-    session: classifierSession,
-    inputs: digits,
-    iterations: 5000,
-  });
-  await benchCase(pooled, {
-    title: "tiny LM, 32 tokens, engine on a 1-thread worker pool",
-    manifestCid: cidOf("darwin-tiny-lm"),
-    session: lmSession,
-    inputs: windows,
-    iterations: 1000,
-  });
+  const pooledBatching = createInferenceEngine(
+    { dynamicBatching: { maxRows: 64 } },
+    { source, registry: registry(), runner: workerPoolRunner({ workers: 1 }) },
+  );
+  await benchCase(
+    { plain: pooled, batching: pooledBatching },
+    {
+      title: "classifier 49-16-10, batch 1, engine on a 1-thread worker pool",
+      manifestCid: cidOf("darwin-mnist-mlp"),
+      onnx: classifierOnnx,
+      inputs: digits,
+      iterations: 2000,
+      clients: 8,
+    },
+  );
   await Effect.runPromise(pooled.close());
-  await Effect.runPromise(engine.close());
-  await classifierSession.release();
-  await lmSession.release();
+  await Effect.runPromise(pooledBatching.close());
+  await Effect.runPromise(engines.plain.close());
+  await Effect.runPromise(engines.batching.close());
 }
 
 await main();

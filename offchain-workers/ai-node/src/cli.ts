@@ -1,6 +1,7 @@
 // darwin-ai-node: the AI node's command line and composition root.
 //   darwin-ai-node serve --gateway http://127.0.0.1:8080 [--host 127.0.0.1] [--port 8090]
-//                        [--preload <manifest CID>]... [--cache-size 8] [--timeout-ms 30000] [-l info]
+//                        [--preload <manifest CID>]... [--cache-size 8] [--timeout-ms 30000]
+//                        [--batch-rows 0] [--batch-wait-ms 0] [-l info]
 import { parseArgs } from "node:util";
 import { parseLogDirectives } from "@darwin/observability";
 
@@ -21,6 +22,11 @@ Options:
   --workers <n>        run sessions on n worker threads (default 0: on the main thread, the
                        cheapest per call; long runs then hold up other requests)
   --timeout-ms <n>     deadline of one inference (default 30000)
+  --batch-rows <n>     dynamic batching: concurrent requests for one model join one ORT run of
+                       up to n rows, each still answered with its own outputs and commitment
+                       (default 0: off)
+  --batch-wait-ms <n>  how long a batch's first request waits for others (default 0: only
+                       requests that arrive in the same event-loop turn join it)
   -l, --log <dirs>     log directives, e.g. info or ai-node/http=debug
   -V, --version        print the version
 `;
@@ -49,6 +55,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         "cache-size": { type: "string" },
         workers: { type: "string" },
         "timeout-ms": { type: "string" },
+        "batch-rows": { type: "string" },
+        "batch-wait-ms": { type: "string" },
         log: { type: "string", short: "l", multiple: true },
         version: { type: "boolean", short: "V" },
         help: { type: "boolean", short: "h" },
@@ -77,6 +85,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   let cacheSize: number;
   let workers: number;
   let timeoutMs: number;
+  let batchRows: number;
+  let batchWaitMs: number;
   let logLevels: ReturnType<typeof parseLogDirectives>;
   const format = values["gateway-format"];
   if (format !== "raw" && format !== "car") {
@@ -89,6 +99,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     cacheSize = intOption(values["cache-size"], "cache-size", 8, 1);
     workers = intOption(values.workers, "workers", 0, 0);
     timeoutMs = intOption(values["timeout-ms"], "timeout-ms", 30_000, 1);
+    batchRows = intOption(values["batch-rows"], "batch-rows", 0, 0);
+    batchWaitMs = intOption(values["batch-wait-ms"], "batch-wait-ms", 0, 0);
+    if (batchWaitMs > 60_000) throw new Error(`--batch-wait-ms must be at most 60000, got ${batchWaitMs}`);
     logLevels = parseLogDirectives(values.log ?? []);
   } catch (err) {
     console.error(err instanceof Error ? err.message : String(err));
@@ -118,7 +131,14 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   const registry = createRegistry();
   const source = sources.gatewayModelSource({ gatewayUrl: values.gateway, format });
   const runner = workers > 0 ? workerPoolRunner({ workers }) : inProcessRunner();
-  const engine = createInferenceEngine({ cacheSize, timeoutMs }, { source, registry, logger, runner });
+  const engine = createInferenceEngine(
+    {
+      cacheSize,
+      timeoutMs,
+      ...(batchRows > 0 ? { dynamicBatching: { maxRows: batchRows, maxWaitMs: batchWaitMs } } : {}),
+    },
+    { source, registry, logger, runner },
+  );
   for (const model of values.preload ?? []) {
     const exit = await Effect.runPromiseExit(engine.load({ model }));
     if (Exit.isFailure(exit)) {
@@ -142,7 +162,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     return 1;
   }
   console.log(
-    `darwin-ai-node listening on ${server.url} (models from ${source.describe}, sessions ${runner.describe})`,
+    `darwin-ai-node listening on ${server.url} (models from ${source.describe}, sessions ${runner.describe}${batchRows > 0 ? `, dynamic batches of up to ${batchRows} rows` : ""})`,
   );
 
   await new Promise<void>((resolve) => {

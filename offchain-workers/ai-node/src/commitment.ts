@@ -137,31 +137,87 @@ export function commitmentPreimage(
   return out;
 }
 
-// Below this many bytes of preimage, copying it into one reused buffer and hashing it in one shot
-// (`crypto.hash`) beats a streaming Hash object (~0.5 vs ~1.2 us for a 49-pixel digit); above it the
-// copy costs more than the Hash object, so large tensors are streamed from their own memory instead.
+// Below this many bytes of tensor values, the preimage is written into one reused buffer and hashed in
+// one shot (`crypto.hash`), which beats a streaming Hash object (~0.5 vs ~1.2 us for a 49-pixel
+// digit); above it the copy costs more than the Hash object, so large tensors are streamed from their
+// own memory instead.
 const ONE_SHOT_MAX = 8192;
-let oneShot = new Uint8Array(ONE_SHOT_MAX);
-let oneShotAt = 0;
-const appendOneShot = (bytes: Uint8Array): void => {
-  oneShot.set(bytes, oneShotAt);
-  oneShotAt += bytes.length;
-};
+let oneShot = new Uint8Array(ONE_SHOT_MAX + 1024);
+let oneShotView = new DataView(oneShot.buffer);
 
-function valueBytes(group: NamedTensors): number {
-  let n = 0;
-  for (const name in group) n += (group[name] as Tensor).data.byteLength;
-  return n;
+/** `domain 0x00 u32be(len(cid)) cid` for each model CID: the preimage's fixed start. */
+const prefixes = new Map<string, Uint8Array>();
+function prefixOf(modelCid: string): Uint8Array {
+  let prefix = prefixes.get(modelCid);
+  if (!prefix) {
+    const cid = cidBytesOf(modelCid);
+    prefix = new Uint8Array(DOMAIN_BYTES.length + 4 + cid.length);
+    prefix.set(DOMAIN_BYTES, 0);
+    new DataView(prefix.buffer).setUint32(DOMAIN_BYTES.length, cid.length, false);
+    prefix.set(cid, DOMAIN_BYTES.length + 4);
+    if (prefixes.size > 1024) prefixes.clear();
+    prefixes.set(modelCid, prefix);
+  }
+  return prefix;
+}
+
+// One pass over a group gives both its values' bytes and a bound on its framing bytes (a name's UTF-8
+// takes at most 3 bytes per UTF-16 unit), kept in these two so the pass allocates nothing.
+let sizedValues = 0;
+let sizedFraming = 0;
+function size(group: NamedTensors): void {
+  sizedFraming += 4;
+  for (const name in group) {
+    const t = group[name] as Tensor;
+    sizedValues += t.data.byteLength;
+    sizedFraming += 9 + 3 * name.length + 8 * t.shape.length;
+  }
+}
+
+/** Writes one group's framing and values into `oneShot` from `at`; returns where it ended. */
+function writeGroup(group: NamedTensors, at: number): number {
+  const names = Object.keys(group);
+  if (names.length > 1) names.sort();
+  const buf = oneShot;
+  const view = oneShotView;
+  view.setUint32(at, names.length, false);
+  at += 4;
+  for (const name of names) {
+    const t = group[name] as Tensor;
+    const nameBytes = nameBytesOf(name);
+    view.setUint32(at, nameBytes.length, false);
+    buf.set(nameBytes, at + 4);
+    at += 4 + nameBytes.length;
+    buf[at] = DTYPE_CODE[t.dtype];
+    view.setUint32(at + 1, t.shape.length, false);
+    at += 5;
+    for (const dim of t.shape) {
+      view.setUint32(at, Math.floor(dim / 2 ** 32), false);
+      view.setUint32(at + 4, dim >>> 0, false);
+      at += 8;
+    }
+    const values = dataBytes(t);
+    buf.set(values, at);
+    at += values.length;
+  }
+  return at;
 }
 
 export function inferenceCommitment(modelCid: string, inputs: NamedTensors, outputs: NamedTensors): string {
-  const values = valueBytes(inputs) + valueBytes(outputs);
-  if (values <= ONE_SHOT_MAX) {
-    const size = framingBytes(modelCid, inputs) + framingBytes(modelCid, outputs) + values;
-    if (size > oneShot.length) oneShot = new Uint8Array(size);
-    oneShotAt = 0;
-    walkPreimage(modelCid, inputs, outputs, appendOneShot, appendOneShot);
-    return `0x${hash("sha256", oneShot.subarray(0, oneShotAt), "hex")}`;
+  sizedValues = 0;
+  sizedFraming = 0;
+  size(inputs);
+  size(outputs);
+  if (sizedValues <= ONE_SHOT_MAX) {
+    const prefix = prefixOf(modelCid);
+    const bound = prefix.length + sizedFraming + sizedValues;
+    if (bound > oneShot.length) {
+      oneShot = new Uint8Array(bound);
+      oneShotView = new DataView(oneShot.buffer);
+    }
+    oneShot.set(prefix, 0);
+    const end = writeGroup(outputs, writeGroup(inputs, prefix.length));
+    return `0x${hash("sha256", oneShot.subarray(0, end), "hex")}`;
   }
   const h = createHash("sha256");
   const update = (bytes: Uint8Array): void => {
@@ -169,11 +225,4 @@ export function inferenceCommitment(modelCid: string, inputs: NamedTensors, outp
   };
   walkPreimage(modelCid, inputs, outputs, update, update);
   return `0x${h.digest("hex")}`;
-}
-
-/** An upper bound on the framing bytes of one group plus its share of the header (domain and CID). */
-function framingBytes(modelCid: string, group: NamedTensors): number {
-  let n = DOMAIN_BYTES.length + 4 + cidBytesOf(modelCid).length + 4;
-  for (const name in group) n += 4 + nameBytesOf(name).length + 5 + 8 * (group[name] as Tensor).shape.length;
-  return n;
 }

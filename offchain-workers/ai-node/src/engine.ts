@@ -94,6 +94,24 @@ export interface InferenceEngineOpts {
   readonly maxOutputElements?: number;
   /** Wrap every single inference in a tracing span (~12 us each; loads and batches always are). */
   readonly traceInferences?: boolean;
+  /**
+   * Dynamic batching of `infer` calls: concurrent requests for the same model (and the same
+   * non-batch dimensions) join one ORT call along the batch axis, as inference servers do, and each
+   * still gets its own outputs, commitment, deadline and errors. Off by default: a lone request then
+   * waits for the end of the event-loop turn (or `maxWaitMs`) before it runs. Only for models whose
+   * every input and output has `batch` as its first dimension; others run one by one.
+   */
+  readonly dynamicBatching?: DynamicBatchingOpts;
+}
+
+export interface DynamicBatchingOpts {
+  /** Rows one joined run may hold; a batch that reaches it runs at once. Default 64. */
+  readonly maxRows?: number;
+  /**
+   * How long the first request of a batch waits for company, in ms. 0 (default): only requests that
+   * arrive within the same event-loop turn join it, and it runs right after that turn (setImmediate).
+   */
+  readonly maxWaitMs?: number;
 }
 
 export interface InferenceEngineModules {
@@ -104,6 +122,16 @@ export interface InferenceEngineModules {
   readonly logger?: Logger;
 }
 
+/** A request waiting in a model's dynamic batch. */
+interface Queued {
+  readonly inputs: NamedTensors;
+  readonly rows: number;
+  readonly started: number;
+  readonly timeoutMs: number;
+  readonly resolve: (result: InferResult) => void;
+  readonly reject: (err: InferenceError) => void;
+}
+
 interface SessionEntry {
   readonly session: SessionHandle;
   readonly info: LoadedModel;
@@ -111,9 +139,20 @@ interface SessionEntry {
   readonly check: (inputs: NamedTensors) => number;
   /** The input whose first axis counts rows, when the model has a batch axis. */
   readonly rowsInput: string | undefined;
+  /** Every input and output has `batch` first, so requests can be joined and answers split. */
+  readonly batchable: boolean;
+  /** Every input's dimensions after the first are fixed: all well-formed requests can be joined. */
+  readonly fixedRowShape: boolean;
+  /** Dynamic batching: requests waiting, their rows and answer size, and the pending flush. */
+  queue: Queued[];
+  queuedRows: number;
+  queuedElements: number;
+  flushAt: NodeJS.Immediate | NodeJS.Timeout | undefined;
   /** prom-client children resolved once per model, not per call. */
   readonly single: ObservedMetrics;
   readonly batch: ObservedMetrics;
+  readonly joinedRuns: { inc(n?: number): void };
+  readonly joinedRequests: { inc(n?: number): void };
   /** Its key in `sessions`: `manifestCid#stage`. */
   readonly key: string;
   inflight: number;
@@ -196,6 +235,18 @@ function metricsFor(registry: Registry | undefined, collect: () => void) {
     sessions: new Gauge({
       name: "darwin_ai_sessions_open",
       help: "ORT sessions in the LRU cache",
+      registers,
+    }),
+    joinedRuns: new Counter({
+      name: "darwin_ai_dynamic_batches_total",
+      help: "ORT runs that joined several requests (dynamic batching)",
+      labelNames: ["model"] as const,
+      registers,
+    }),
+    joinedRequests: new Counter({
+      name: "darwin_ai_dynamic_batched_requests_total",
+      help: "Requests answered by a joined ORT run (dynamic batching)",
+      labelNames: ["model"] as const,
       registers,
     }),
   };
@@ -400,8 +451,16 @@ export function createInferenceEngine(
         info,
         check: compileRequestCheck(inputs, outputs),
         rowsInput: first?.shape[0] === "batch" ? first.name : undefined,
+        batchable: inputs.length > 0 && [...inputs, ...outputs].every((t) => t.shape[0] === "batch"),
+        fixedRowShape: inputs.every((t) => t.shape.slice(1).every((d) => typeof d === "number")),
+        queue: [],
+        queuedRows: 0,
+        queuedElements: 0,
+        flushAt: undefined,
         single: observed(label, "single"),
         batch: observed(label, "batch"),
+        joinedRuns: metrics.joinedRuns.labels({ model: label }),
+        joinedRequests: metrics.joinedRequests.labels({ model: label }),
         key,
         inflight: 0,
         evicted: false,
@@ -453,12 +512,15 @@ export function createInferenceEngine(
       `loading ${ref.model}${ref.stage ? `/${ref.stage}` : ""}`,
     );
 
-  // The hot path is plain promises: an Effect fiber per step, `Effect.withSpan` and
-  // `Effect.timeoutOrElse` each cost more (~12 us) than a whole classifier inference (~10 us), so the
-  // per-call plumbing stays outside Effect and the Effect API wraps it once (~0.5 us).
+  // The hot path stays outside Effect: an Effect fiber per step, `Effect.withSpan` and
+  // `Effect.timeoutOrElse` each cost more (~12 us) than a whole classifier inference (~7 us), so the
+  // per-call plumbing is plain code that the Effect API wraps once. In-process, ORT runs on this
+  // thread whatever the engine does, so a request for an open model is answered synchronously, with
+  // no promise or event-loop hop (`Effect.suspend` hands back the finished answer); only loads,
+  // worker-pool runs and dynamic batches are asynchronous.
 
-  // Deadlines share one coarse timer (10 ms granularity) instead of arming a timer per call:
-  // setTimeout + clearTimeout cost a few microseconds, a quarter of a small model's whole inference.
+  // Worker-pool deadlines share one coarse timer (10 ms granularity) instead of arming a timer per
+  // call: setTimeout + clearTimeout cost a few microseconds, a quarter of a small model's inference.
   const pendingDeadlines = new Set<{ readonly at: number; readonly fail: () => void }>();
   let deadlineTimer: NodeJS.Timeout | undefined;
   const sweepDeadlines = (): void => {
@@ -482,33 +544,68 @@ export function createInferenceEngine(
     return outputs;
   };
 
+  /** Ends one hold on a session (a run or a queued request); an evicted one is released after its last. */
+  const unhold = (entry: SessionEntry): void => {
+    entry.inflight--;
+    if (entry.evicted && entry.inflight === 0) release(entry);
+  };
+  const lateError = (entry: SessionEntry, kind: string, ms: number): InferenceError => {
+    const operation = `${kind} on ${entry.info.label}`;
+    return new Timeout({ operation, ms, message: `${operation} did not finish within ${ms} ms` });
+  };
+  const ortError = (entry: SessionEntry, err: unknown): InferenceError =>
+    new OrtFailure({ message: `onnxruntime failed running ${entry.info.label}: ${String(err)}` });
+
   /**
-   * One ORT run against a deadline: ORT errors become OrtFailure, a run past its deadline Timeout.
-   * One promise per run; the evicted-while-running session is released when its last run ends.
+   * One ORT run on this thread. Nothing can interrupt it (no timer fires during it), so a run that ends
+   * past its deadline is reported as what it is, late.
+   */
+  const runHere = (
+    entry: SessionEntry,
+    runSync: (inputs: NamedTensors) => Record<string, Tensor>,
+    inputs: NamedTensors,
+    started: number,
+    ms: number,
+    kind: string,
+  ): Record<string, Tensor> => {
+    entry.inflight++;
+    let results: Record<string, Tensor>;
+    try {
+      results = runSync(inputs);
+    } catch (err) {
+      throw ortError(entry, err);
+    } finally {
+      unhold(entry);
+    }
+    if (performance.now() - started > ms) throw lateError(entry, kind, ms);
+    return declaredOutputs(entry, results);
+  };
+
+  /**
+   * One ORT run off this thread (worker pool) against a deadline that fires during the run: ORT
+   * errors become OrtFailure, a run past its deadline Timeout. One promise per run.
    */
   const runWithin = (
     entry: SessionEntry,
     inputs: NamedTensors,
     ms: number,
-    kind: "inference" | "batch inference",
+    kind: string,
   ): Promise<Record<string, Tensor>> =>
     new Promise<Record<string, Tensor>>((resolve, reject) => {
       const settled = (): void => {
-        entry.inflight--;
-        if (entry.evicted && entry.inflight === 0) release(entry);
+        unhold(entry);
         pendingDeadlines.delete(deadline);
       };
       const deadline = {
         at: performance.now() + ms,
         fail: () => {
           pendingDeadlines.delete(deadline);
-          const operation = `${kind} on ${entry.info.label}`;
-          reject(new Timeout({ operation, ms, message: `${operation} did not finish within ${ms} ms` }));
+          reject(lateError(entry, kind, ms));
         },
       };
       const ortFailed = (err: unknown): void => {
         settled();
-        reject(new OrtFailure({ message: `onnxruntime failed running ${entry.info.label}: ${String(err)}` }));
+        reject(ortError(entry, err));
       };
       entry.inflight++;
       let run: Promise<Record<string, Tensor>>;
@@ -525,8 +622,6 @@ export function createInferenceEngine(
       }
       run.then((results) => {
         settled();
-        // In-process, onnxruntime-node runs a session synchronously on this thread, so no timer can
-        // fire during a run: a run that ends past its deadline is reported as what it is, late.
         if (performance.now() > deadline.at) deadline.fail();
         else {
           try {
@@ -567,31 +662,281 @@ export function createInferenceEngine(
     return entry;
   };
 
-  const inferOn = async (entry: SessionEntry, req: InferRequest): Promise<InferResult> => {
+  const rowsOf = (entry: SessionEntry, inputs: NamedTensors): number =>
+    entry.rowsInput === undefined ? 1 : (inputs[entry.rowsInput]?.shape[0] ?? 1);
+
+  /** Counts a failure against the model and gives the typed error to answer with. */
+  const failed = (entry: SessionEntry, err: unknown): InferenceError => {
+    const failure = asInferenceError(err, ortFailure);
+    metrics.inferences.inc({ model: entry.info.label, outcome: failure._tag });
+    return failure;
+  };
+
+  /** A single request's answer: its commitment, latency and counts. */
+  const answered = (
+    entry: SessionEntry,
+    inputs: NamedTensors,
+    outputs: Record<string, Tensor>,
+    started: number,
+  ): InferResult => {
+    const commitment = inferenceCommitment(entry.info.modelCid, inputs, outputs);
+    const durationMs = performance.now() - started;
+    entry.single.latency.observe(durationMs / 1000);
+    count(entry.single, rowsOf(entry, inputs));
+    return {
+      model: entry.info.model,
+      label: entry.info.label,
+      modelCid: entry.info.modelCid,
+      outputs,
+      commitment,
+      durationMs,
+    };
+  };
+
+  /** A request on an in-process session, answered before this returns. Throws InferenceErrors. */
+  const inferHere = (
+    entry: SessionEntry,
+    runSync: (inputs: NamedTensors) => Record<string, Tensor>,
+    req: InferRequest,
+  ): InferResult => {
+    const started = performance.now();
+    try {
+      guardSize(entry.check(req.inputs));
+      const outputs = runHere(entry, runSync, req.inputs, started, req.timeoutMs ?? timeoutMs, "inference");
+      return answered(entry, req.inputs, outputs, started);
+    } catch (err) {
+      throw failed(entry, err);
+    }
+  };
+
+  /** A request on a worker-pool session. */
+  const inferAway = async (entry: SessionEntry, req: InferRequest): Promise<InferResult> => {
     const started = performance.now();
     try {
       guardSize(entry.check(req.inputs));
       const outputs = await runWithin(entry, req.inputs, req.timeoutMs ?? timeoutMs, "inference");
-      const commitment = inferenceCommitment(entry.info.modelCid, req.inputs, outputs);
-      const durationMs = performance.now() - started;
-      const rows = entry.rowsInput === undefined ? 1 : (req.inputs[entry.rowsInput]?.shape[0] ?? 1);
-      entry.single.latency.observe(durationMs / 1000);
-      count(entry.single, rows);
-      return {
-        model: entry.info.model,
-        label: entry.info.label,
-        modelCid: entry.info.modelCid,
-        outputs,
-        commitment,
-        durationMs,
-      };
+      return answered(entry, req.inputs, outputs, started);
     } catch (err) {
-      const failure = asInferenceError(err, ortFailure);
-      metrics.inferences.inc({ model: entry.info.label, outcome: failure._tag });
-      throw failure;
+      throw failed(entry, err);
     }
   };
 
+  // ---- dynamic batching -------------------------------------------------------------------------
+  const batching = opts.dynamicBatching;
+  const maxBatchRows = batching?.maxRows ?? 64;
+  const maxWaitMs = batching?.maxWaitMs ?? 0;
+  if (!Number.isInteger(maxBatchRows) || maxBatchRows < 1)
+    throw new RangeError(`dynamicBatching.maxRows must be an integer >= 1, got ${maxBatchRows}`);
+  if (!(maxWaitMs >= 0 && maxWaitMs <= 60_000))
+    throw new RangeError(`dynamicBatching.maxWaitMs must be in [0, 60000], got ${maxWaitMs}`);
+  const cancelFlush = (entry: SessionEntry): void => {
+    if (entry.flushAt === undefined) return;
+    if (maxWaitMs > 0) clearTimeout(entry.flushAt as NodeJS.Timeout);
+    else clearImmediate(entry.flushAt as NodeJS.Immediate);
+    entry.flushAt = undefined;
+  };
+
+  /** The request's dimensions after the batch axis, as a key: requests with equal keys can be joined. */
+  const rowShapeKey = (entry: SessionEntry, inputs: NamedTensors): string => {
+    let key = "";
+    for (const spec of entry.info.inputs) {
+      const shape = inputs[spec.name]?.shape ?? [];
+      for (let axis = 1; axis < shape.length; axis++) key += `${shape[axis]},`;
+      key += "|";
+    }
+    return key;
+  };
+
+  const joinRows = (entry: SessionEntry, list: readonly NamedTensors[]): NamedTensors => {
+    const joined: Record<string, Tensor> = {};
+    for (const spec of entry.info.inputs)
+      joined[spec.name] = concatBatch(list.map((i) => i[spec.name] as Tensor));
+    return joined;
+  };
+
+  /** Each request's rows of a joined answer; throws if an output does not have one row per input row. */
+  const splitRows = (
+    entry: SessionEntry,
+    outputs: Record<string, Tensor>,
+    rows: readonly number[],
+  ): Record<string, Tensor>[] => {
+    let total = 0;
+    for (const r of rows) total += r;
+    const own: Record<string, Tensor>[] = rows.map(() => ({}));
+    for (const name in outputs) {
+      const got = outputs[name]?.shape[0];
+      if (got !== total)
+        throw new OrtFailure({
+          message: `${entry.info.label} answered ${got} rows of ${name} for ${total} rows in: its batch axis does not map rows to rows`,
+        });
+      const pieces = splitBatch(outputs[name] as Tensor, rows);
+      for (let k = 0; k < rows.length; k++) (own[k] as Record<string, Tensor>)[name] = pieces[k] as Tensor;
+    }
+    return own;
+  };
+
+  /** Runs ORT on whichever thread the runner uses and reports to `done` (synchronously in-process). */
+  const runOn = (
+    entry: SessionEntry,
+    feeds: NamedTensors,
+    done: (err: unknown, results: Record<string, Tensor> | undefined) => void,
+  ): void => {
+    const runSync = entry.session.runSync;
+    entry.inflight++;
+    if (runSync) {
+      let results: Record<string, Tensor>;
+      try {
+        results = runSync(feeds);
+      } catch (err) {
+        unhold(entry);
+        done(err ?? new Error("onnxruntime failed"), undefined);
+        return;
+      }
+      unhold(entry);
+      done(undefined, results);
+      return;
+    }
+    let pending: Promise<Record<string, Tensor>>;
+    try {
+      pending = entry.session.run(feeds);
+    } catch (err) {
+      unhold(entry);
+      done(err ?? new Error("onnxruntime failed"), undefined);
+      return;
+    }
+    pending.then(
+      (results) => {
+        unhold(entry);
+        done(undefined, results);
+      },
+      (err: unknown) => {
+        unhold(entry);
+        done(err ?? new Error("onnxruntime failed"), undefined);
+      },
+    );
+  };
+
+  /** Answers one queued request from its own outputs, against its own deadline. */
+  const settle = (entry: SessionEntry, q: Queued, outputs: Record<string, Tensor>): void => {
+    unhold(entry);
+    if (performance.now() - q.started > q.timeoutMs) {
+      q.reject(failed(entry, lateError(entry, "inference", q.timeoutMs)));
+      return;
+    }
+    let result: InferResult;
+    try {
+      result = answered(entry, q.inputs, outputs, q.started);
+    } catch (err) {
+      q.reject(failed(entry, err));
+      return;
+    }
+    q.resolve(result);
+  };
+
+  const settleFailure = (entry: SessionEntry, q: Queued, err: unknown): void => {
+    unhold(entry);
+    q.reject(failed(entry, err));
+  };
+
+  /** Queued requests of one row shape as one ORT call (a single one as itself), each answered apart. */
+  const runJoined = (entry: SessionEntry, group: readonly Queued[]): void => {
+    const first = group[0] as Queued;
+    let feeds: NamedTensors;
+    try {
+      const list = group.map((q) => q.inputs);
+      feeds = group.length === 1 ? first.inputs : joinRows(entry, list);
+    } catch (err) {
+      for (const q of group) settleFailure(entry, q, err);
+      return;
+    }
+    runOn(entry, feeds, (err, results) => {
+      if (results === undefined) {
+        if (group.length === 1) settleFailure(entry, first, ortError(entry, err));
+        // One bad request must not fail its neighbours: each runs alone and gets its own answer.
+        else for (const q of group) runJoined(entry, [q]);
+        return;
+      }
+      let outputs: Record<string, Tensor>;
+      let own: Record<string, Tensor>[] | undefined;
+      const rows = group.map((q) => q.rows);
+      try {
+        outputs = declaredOutputs(entry, results);
+        own = group.length === 1 ? undefined : splitRows(entry, outputs, rows);
+      } catch (failure) {
+        if (group.length === 1) settleFailure(entry, first, failure);
+        else for (const q of group) runJoined(entry, [q]);
+        return;
+      }
+      if (own !== undefined) {
+        entry.joinedRuns.inc();
+        entry.joinedRequests.inc(group.length);
+      }
+      for (let k = 0; k < group.length; k++)
+        settle(entry, group[k] as Queued, own === undefined ? outputs : (own[k] as Record<string, Tensor>));
+    });
+  };
+
+  const flush = (entry: SessionEntry): void => {
+    cancelFlush(entry);
+    const queue = entry.queue;
+    entry.queue = [];
+    entry.queuedRows = 0;
+    entry.queuedElements = 0;
+    if (queue.length === 0) return;
+    if (queue.length === 1 || entry.fixedRowShape) {
+      runJoined(entry, queue);
+      return;
+    }
+    // Requests with other free dimensions (say, another sequence length) cannot share a tensor.
+    const groups = new Map<string, Queued[]>();
+    for (const q of queue) {
+      const key = rowShapeKey(entry, q.inputs);
+      const group = groups.get(key);
+      if (group) group.push(q);
+      else groups.set(key, [q]);
+    }
+    for (const group of groups.values()) runJoined(entry, group);
+  };
+
+  /** Checks a request and queues it for the model's next joined run; a full batch runs at once. */
+  const enqueue = (
+    entry: SessionEntry,
+    req: InferRequest,
+    resolve: (result: InferResult) => void,
+    reject: (err: InferenceError) => void,
+  ): void => {
+    const started = performance.now();
+    let elements: number;
+    try {
+      elements = entry.check(req.inputs);
+      guardSize(elements);
+    } catch (err) {
+      reject(failed(entry, err));
+      return;
+    }
+    const rows = rowsOf(entry, req.inputs);
+    if (
+      entry.queue.length > 0 &&
+      (entry.queuedRows + rows > maxBatchRows || entry.queuedElements + elements > maxOutputElements)
+    )
+      flush(entry);
+    entry.inflight++; // a queued request keeps its session open
+    entry.queue.push({
+      inputs: req.inputs,
+      rows,
+      started,
+      timeoutMs: req.timeoutMs ?? timeoutMs,
+      resolve,
+      reject,
+    });
+    entry.queuedRows += rows;
+    entry.queuedElements += elements;
+    if (entry.queuedRows >= maxBatchRows) flush(entry);
+    else if (entry.flushAt === undefined)
+      entry.flushAt = maxWaitMs > 0 ? setTimeout(flush, maxWaitMs, entry) : setImmediate(flush, entry);
+  };
+
+  // ---- requests ---------------------------------------------------------------------------------
   const loadFor = async (ref: ModelRef): Promise<SessionEntry> => {
     try {
       return await runOrThrow(loadEntry(ref));
@@ -601,11 +946,16 @@ export function createInferenceEngine(
     }
   };
 
-  // A request for an open model goes straight to `inferOn`; only a load takes the slower road.
-  const inferAsync = (req: InferRequest): Promise<InferResult> => {
-    const entry = openEntry(req);
-    return entry !== undefined ? inferOn(entry, req) : loadFor(req).then((e) => inferOn(e, req));
+  /** A request for an open model, by the road its runner and the batching options take. */
+  const dispatch = (entry: SessionEntry, req: InferRequest): InferResult | Promise<InferResult> => {
+    if (batching !== undefined && entry.batchable)
+      return new Promise<InferResult>((resolve, reject) => enqueue(entry, req, resolve, reject));
+    const runSync = entry.session.runSync;
+    return runSync ? inferHere(entry, runSync, req) : inferAway(entry, req);
   };
+
+  const inferAsync = async (req: InferRequest): Promise<InferResult> =>
+    dispatch(openEntry(req) ?? (await loadFor(req)), req);
 
   const inferBatchAsync = async (
     ref: ModelRef,
@@ -614,40 +964,33 @@ export function createInferenceEngine(
   ): Promise<InferResult[]> => {
     if (inputsList.length === 0) return [];
     const entry = openEntry(ref) ?? (await loadFor(ref));
-    const label = entry.info.label;
-    const specs = entry.info.inputs;
     const started = performance.now();
     try {
       let answerSize = 0;
       for (const inputs of inputsList) answerSize += entry.check(inputs);
       guardSize(answerSize);
-      const batchable = specs.every((s) => s.shape[0] === "batch");
-      const shapeKey = (inputs: NamedTensors) =>
-        specs.map((s) => (inputs[s.name]?.shape ?? []).slice(1).join("x")).join("|");
-      const firstKey = shapeKey(inputsList[0] as NamedTensors);
-      if (!batchable || !inputsList.every((i) => shapeKey(i) === firstKey)) {
+      const firstKey = rowShapeKey(entry, inputsList[0] as NamedTensors);
+      if (!entry.batchable || !inputsList.every((i) => rowShapeKey(entry, i) === firstKey)) {
         return await Promise.all(inputsList.map((inputs) => inferAsync({ ...ref, inputs, ...batchOpts })));
       }
-      const batchInput = specs[0]?.name ?? "";
-      const rows = inputsList.map((i) => i[batchInput]?.shape[0] ?? 1);
-      const joined: Record<string, Tensor> = {};
-      for (const s of specs) joined[s.name] = concatBatch(inputsList.map((i) => i[s.name] as Tensor));
-      const outputs = await runWithin(entry, joined, batchOpts.timeoutMs ?? timeoutMs, "batch inference");
+      const rows = inputsList.map((i) => rowsOf(entry, i));
+      const joined = joinRows(entry, inputsList);
+      const ms = batchOpts.timeoutMs ?? timeoutMs;
+      const runSync = entry.session.runSync;
+      const outputs = runSync
+        ? runHere(entry, runSync, joined, started, ms, "batch inference")
+        : await runWithin(entry, joined, ms, "batch inference");
+      const own = splitRows(entry, outputs, rows);
+      const results = inputsList.map((inputs, k) => ({
+        model: entry.info.model,
+        label: entry.info.label,
+        modelCid: entry.info.modelCid,
+        outputs: own[k] as Record<string, Tensor>,
+        commitment: inferenceCommitment(entry.info.modelCid, inputs, own[k] as Record<string, Tensor>),
+        durationMs: 0,
+      }));
       const durationMs = performance.now() - started;
-      const split: Record<string, Tensor[]> = {};
-      for (const [name, t] of Object.entries(outputs)) split[name] = splitBatch(t, rows);
-      const results = inputsList.map((inputs, k) => {
-        const own: Record<string, Tensor> = {};
-        for (const name of Object.keys(split)) own[name] = (split[name] as Tensor[])[k] as Tensor;
-        return {
-          model: entry.info.model,
-          label,
-          modelCid: entry.info.modelCid,
-          outputs: own,
-          commitment: inferenceCommitment(entry.info.modelCid, inputs, own),
-          durationMs,
-        };
-      });
+      for (const r of results) (r as { durationMs: number }).durationMs = durationMs;
       entry.batch.latency.observe(durationMs / 1000);
       count(
         entry.batch,
@@ -655,16 +998,38 @@ export function createInferenceEngine(
       );
       return results;
     } catch (err) {
-      const failure = asInferenceError(err, ortFailure);
-      metrics.inferences.inc({ model: label, outcome: failure._tag });
-      throw failure;
+      throw failed(entry, err);
     }
   };
 
   const infer = (req: InferRequest): Effect.Effect<InferResult, InferenceError> => {
-    const effect = Effect.tryPromise({
-      try: () => inferAsync(req),
-      catch: (err) => asInferenceError(err, ortFailure),
+    const effect = Effect.suspend((): Effect.Effect<InferResult, InferenceError> => {
+      const entry = openEntry(req);
+      if (entry !== undefined) {
+        // An interrupted caller's request still runs with its batch and its answer is dropped: taking
+        // it out of the queue would cost an abort listener on every request.
+        if (batching !== undefined && entry.batchable)
+          return Effect.callback<InferResult, InferenceError>((resume) => {
+            enqueue(
+              entry,
+              req,
+              (result) => resume(Effect.succeed(result)),
+              (err) => resume(Effect.fail(err)),
+            );
+          });
+        const runSync = entry.session.runSync;
+        if (runSync) {
+          try {
+            return Effect.succeed(inferHere(entry, runSync, req));
+          } catch (err) {
+            return Effect.fail(asInferenceError(err, ortFailure));
+          }
+        }
+      }
+      return Effect.tryPromise({
+        try: () => inferAsync(req),
+        catch: (err) => asInferenceError(err, ortFailure),
+      });
     });
     return opts.traceInferences
       ? effect.pipe(
@@ -705,6 +1070,12 @@ export function createInferenceEngine(
         deadlineTimer = undefined;
         await Promise.allSettled([...loading.values()]);
         const entries = [...sessions.values()];
+        for (const entry of entries) {
+          cancelFlush(entry);
+          const queue = entry.queue;
+          entry.queue = [];
+          for (const q of queue) settleFailure(entry, q, new OrtFailure({ message: "the engine is closed" }));
+        }
         sessions.clear();
         resolved.clear();
         newest = undefined;

@@ -86,6 +86,10 @@ export async function* generate(
   const rng = createPrng(opts.seed ?? 0);
   const decoder = new TextDecoder("utf-8", { fatal: false });
   for (let index = 0; index < opts.maxTokens; index++) {
+    // In-process, an inference is answered synchronously, so without this hop a long generation would
+    // hold the event loop for its whole length. One hop per token (~1 us) lets other requests and
+    // streams take turns, and lets concurrent streams meet in one dynamic batch.
+    if (index > 0) await new Promise<void>((resolve) => setImmediate(resolve));
     const window = tokens.slice(-context);
     const feed: Tensor = {
       dtype: "int64",

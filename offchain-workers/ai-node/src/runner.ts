@@ -1,7 +1,9 @@
-// Where ORT sessions run. onnxruntime-node runs a session synchronously on the calling thread, so the
-// in-process runner (the default: cheapest per call) blocks the event loop for the length of each
-// run; the worker-pool runner moves sessions to worker threads, so long runs neither stall other
-// requests nor escape their deadlines, and several runs use several cores.
+// Where ORT sessions run. onnxruntime-node runs a session synchronously on the calling thread (its
+// public `InferenceSession.run` only defers the native call to a `setImmediate`), so the in-process
+// runner (the default: cheapest per call) blocks the event loop for the length of each run; the
+// worker-pool runner moves sessions to worker threads, so long runs neither stall other requests nor
+// escape their deadlines, and several runs use several cores.
+import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import * as ort from "onnxruntime-node";
@@ -14,6 +16,12 @@ export interface SessionOptions {
 /** One opened model. `run` takes checked inputs and returns every output by name. */
 export interface SessionHandle {
   run(inputs: NamedTensors): Promise<Record<string, Tensor>>;
+  /**
+   * The same run, answered on the calling thread without a promise, where the runner can (in-process
+   * sessions). The engine prefers it: a run on this thread blocks it either way, and skipping the
+   * promise and event-loop hop is most of what a small model's call costs beyond ORT itself.
+   */
+  readonly runSync?: (inputs: NamedTensors) => Record<string, Tensor>;
   release(): Promise<void>;
 }
 
@@ -43,22 +51,109 @@ function toOrtFeeds(inputs: NamedTensors): Record<string, ort.Tensor> {
   return feeds;
 }
 
-function fromOrtResults(results: ort.InferenceSession.ReturnType): Record<string, Tensor> {
+function fromOrtResults(results: Readonly<Record<string, ort.OnnxValue>>): Record<string, Tensor> {
   const out: Record<string, Tensor> = {};
   for (const name in results) {
     const value = results[name] as ort.Tensor;
     const dtype = ORT_DTYPE[value.type];
     if (!dtype) throw new Error(`output ${name} has dtype ${value.type}, which the engine does not carry`);
-    out[name] = { dtype, shape: value.dims.map(Number), data: value.data as Float32Array | BigInt64Array };
+    // ORT's dims are already a fresh array of numbers: no copy.
+    out[name] = { dtype, shape: value.dims, data: value.data as Float32Array | BigInt64Array };
   }
   return out;
 }
 
-/** Sessions on the calling thread. */
-export function inProcessRunner(): SessionRunner {
+/** The native session object onnxruntime-node's public API wraps (`dist/binding.d.ts`). */
+interface NativeSession {
+  loadModel(buffer: ArrayBuffer, byteOffset: number, byteLength: number, options: object): void;
+  readonly outputMetadata: readonly { readonly name: string }[];
+  run(
+    feeds: Record<string, NativeFeed>,
+    fetches: Record<string, null>,
+    options: object,
+  ): Record<string, ort.Tensor>;
+  dispose(): void;
+}
+
+/** What the native run reads from a feed: a CPU tensor's type, dims and values. */
+interface NativeFeed {
+  readonly type: Tensor["dtype"];
+  readonly dims: readonly number[];
+  readonly data: Tensor["data"];
+  readonly location: "cpu";
+}
+
+interface NativeBinding {
+  readonly binding: { readonly InferenceSession: new () => NativeSession };
+  readonly initOrt: () => void;
+}
+
+/**
+ * onnxruntime-node's native binding, the layer under `InferenceSession`. Its public `run` is this
+ * binding's synchronous `run` behind a `setImmediate`, argument checks and a Tensor re-wrap of each
+ * output: ~3.5 us a call here, a third of a small classifier's whole inference. The engine validates
+ * its own inputs first, so it calls the binding directly. `undefined` when this onnxruntime-node has
+ * no such binding (the runner then uses the public API).
+ */
+function nativeBinding(): NativeBinding | undefined {
+  try {
+    const loaded = createRequire(import.meta.url)(
+      "onnxruntime-node/dist/binding.js",
+    ) as Partial<NativeBinding>;
+    if (typeof loaded.initOrt !== "function" || typeof loaded.binding?.InferenceSession !== "function")
+      return undefined;
+    return loaded as NativeBinding;
+  } catch {
+    return undefined;
+  }
+}
+
+const NO_RUN_OPTIONS = {};
+
+function nativeSession(native: NativeBinding, bytes: Uint8Array, opts: SessionOptions): SessionHandle {
+  native.initOrt();
+  const session = new native.binding.InferenceSession();
+  session.loadModel(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength, ortSessionOptions(opts));
+  // Every declared output, asked for by name, in one object built once.
+  const fetches: Record<string, null> = {};
+  for (const meta of session.outputMetadata) fetches[meta.name] = null;
+  let released = false;
+  const runSync = (inputs: NamedTensors): Record<string, Tensor> => {
+    if (released) throw new Error("the session is released");
+    const feeds: Record<string, NativeFeed> = {};
+    for (const name in inputs) {
+      const t = inputs[name] as Tensor;
+      feeds[name] = { type: t.dtype, dims: t.shape, data: t.data, location: "cpu" };
+    }
+    return fromOrtResults(session.run(feeds, fetches, NO_RUN_OPTIONS));
+  };
   return {
-    describe: "in-process",
+    runSync,
+    run: async (inputs) => runSync(inputs),
+    release: async () => {
+      if (released) return;
+      released = true;
+      session.dispose();
+    },
+  };
+}
+
+export interface InProcessRunnerOpts {
+  /**
+   * Call onnxruntime-node's native binding directly (default, when it is there) rather than its
+   * public `InferenceSession`: same native code, same answers, without the public API's event-loop
+   * hop and argument re-checks. `false` keeps to the public API.
+   */
+  readonly nativeBinding?: boolean;
+}
+
+/** Sessions on the calling thread. */
+export function inProcessRunner(runnerOpts: InProcessRunnerOpts = {}): SessionRunner {
+  const native = runnerOpts.nativeBinding === false ? undefined : nativeBinding();
+  return {
+    describe: native ? "in-process" : "in-process (public API)",
     async open(bytes, opts) {
+      if (native) return nativeSession(native, bytes, opts);
       const session = await ort.InferenceSession.create(bytes, ortSessionOptions(opts));
       return {
         run: async (inputs) => fromOrtResults(await session.run(toOrtFeeds(inputs))),

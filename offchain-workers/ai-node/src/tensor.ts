@@ -130,14 +130,19 @@ export function concatBatch(parts: readonly Tensor[]): Tensor {
   return { dtype: first.dtype, shape: [rows, ...first.shape.slice(1)], data };
 }
 
-/** Cuts a tensor along axis 0 into pieces of the given row counts. */
+/**
+ * Cuts a tensor along axis 0 into pieces of the given row counts. The pieces are views of the
+ * tensor's memory (disjoint ranges, no copy): a joined run's answer is handed out without copying it.
+ */
 export function splitBatch(t: Tensor, rows: readonly number[]): Tensor[] {
-  const rowSize = sizeOf(t.shape.slice(1));
+  let rowSize = 1;
+  for (let axis = 1; axis < t.shape.length; axis++) rowSize *= t.shape[axis] as number;
+  const tail = t.shape.slice(1);
   let at = 0;
   return rows.map((r) => {
-    const data = t.data.slice(at * rowSize, (at + r) * rowSize);
+    const data = t.data.subarray(at * rowSize, (at + r) * rowSize);
     at += r;
-    return { dtype: t.dtype, shape: [r, ...t.shape.slice(1)], data };
+    return { dtype: t.dtype, shape: [r, ...tail], data };
   });
 }
 

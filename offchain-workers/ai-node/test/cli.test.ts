@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { classifierTestSet, POOLED_PIXELS } from "@darwin/models";
 import { freePort, httpAnswers, type RunningProcess, repoRoot, startProcess } from "@darwin/test-utils";
+import { Effect } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inferenceCommitment } from "../src/commitment.ts";
 import { createInferenceEngine } from "../src/engine.ts";
@@ -12,6 +13,7 @@ import { startTestGateway, type TestGateway } from "./gateway.ts";
 const bin = join(repoRoot, "offchain-workers", "ai-node", "bin", "darwin-ai-node.js");
 const test = classifierTestSet();
 const digit = (i: number) => Array.from(test.inputs.subarray(i * POOLED_PIXELS, (i + 1) * POOLED_PIXELS));
+const pixelsJson = (i: number) => ({ dtype: "float32", shape: [1, 49], data: digit(i) });
 
 interface InferJson {
   modelCid: string;
@@ -57,6 +59,12 @@ describe("darwin-ai-node serve (a real process over a trustless gateway)", () =>
         String(port),
         "--preload",
         CLASSIFIER,
+        // Dynamic batching on: concurrent requests below may share ORT runs, yet must get the answers
+        // and commitments of requests run one by one.
+        "--batch-rows",
+        "32",
+        "--batch-wait-ms",
+        "2",
         "-l",
         "warn",
       ],
@@ -116,12 +124,19 @@ describe("darwin-ai-node serve (a real process over a trustless gateway)", () =>
       Array.from({ length: 100 }, (_, i) =>
         post("/v1/infer", {
           model: CLASSIFIER,
-          inputs: { pixels: { dtype: "float32", shape: [1, 49], data: digit(i) } },
+          inputs: { pixels: pixelsJson(i) },
         }),
       ),
     );
     expect(answers.map((a) => a.status)).toEqual(Array(100).fill(200));
-    expect(answers.every((a) => /^0x[0-9a-f]{64}$/.test(a.json.commitment))).toBe(true);
+    const local = createInferenceEngine({}, { source: await sourceWithModels() });
+    for (const [i, a] of answers.entries()) {
+      const alone = await Effect.runPromise(
+        local.infer({ model: CLASSIFIER, inputs: { pixels: tensorFromJson("pixels", pixelsJson(i)) } }),
+      );
+      expect(a.json.commitment).toBe(alone.commitment);
+    }
+    await Effect.runPromise(local.close());
   });
 
   it("streams generated tokens as NDJSON, the same tokens the engine gives in-process", async () => {

@@ -2,7 +2,6 @@ import {
   classifierForward,
   classifierTestSet,
   defaultClassifier,
-  onnxBuilder,
   POOLED_PIXELS,
   stableJson,
 } from "@darwin/models";
@@ -19,7 +18,7 @@ import {
 import { type MemoryModelSource, memoryModelSourceLayer } from "../src/model-source.ts";
 import { workerPoolRunner } from "../src/runner.ts";
 import type { Tensor } from "../src/tensor.ts";
-import { CLASSIFIER, LM, lmManifest, pixels, sourceWithModels, tokens } from "./fixtures.ts";
+import { CLASSIFIER, LM, lmManifest, pixels, putSlowModel, sourceWithModels, tokens } from "./fixtures.ts";
 
 const test = classifierTestSet();
 const digit = (i: number) => test.inputs.slice(i * POOLED_PIXELS, (i + 1) * POOLED_PIXELS);
@@ -28,38 +27,6 @@ function failureTag<A, E extends { _tag: string }>(exit: Exit.Exit<A, E>): strin
   if (Exit.isSuccess(exit)) return undefined;
   const found = exit.cause.reasons.find((r) => r._tag === "Fail");
   return found && "error" in found ? (found.error as { _tag: string })._tag : "defect";
-}
-
-/** A deliberately slow graph (100 chained 512x512 MatMuls, ~0.4 G multiply-adds at 16 rows) behind a manifest. */
-async function putSlowModel(source: MemoryModelSource): Promise<{ manifestCid: string; input: Tensor }> {
-  const { encodeModel, floatTensor, node, valueInfo } = onnxBuilder;
-  const n = 512;
-  const w = Float32Array.from({ length: n * n }, (_, i) => ((i % 7) - 3) / n);
-  const nodes = Array.from({ length: 100 }, (_, k) =>
-    node("MatMul", [k === 0 ? "x" : `h${k}`, "W"], [k === 99 ? "y" : `h${k + 1}`], `mm${k}`),
-  );
-  const onnx = encodeModel(
-    {
-      name: "slow",
-      nodes,
-      initializers: [floatTensor("W", [n, n], w)],
-      inputs: [valueInfo("x", "float32", ["batch", n])],
-      outputs: [valueInfo("y", "float32", ["batch", n])],
-    },
-    { version: "0.0.1" },
-  );
-  const modelCid = await source.put(onnx);
-  const manifest = {
-    ...lmManifest,
-    name: "slow",
-    task: "classification",
-    inputs: [{ name: "x", dtype: "float32", shape: ["batch", n] }],
-    outputs: [{ name: "y", dtype: "float32", shape: ["batch", n] }],
-    model: { file: "slow.onnx", cid: modelCid, bytes: onnx.length },
-    stages: [],
-  };
-  const manifestCid = await source.put(new TextEncoder().encode(stableJson(manifest)));
-  return { manifestCid, input: { dtype: "float32", shape: [16, n], data: new Float32Array(16 * n).fill(1) } };
 }
 
 async function engineWith(opts: Parameters<typeof createInferenceEngine>[0] = {}): Promise<{
