@@ -35,7 +35,7 @@ import {
   type PostDispatchInfo,
   palletError,
 } from "../support/pallet.ts";
-import { H160, H256, weight } from "../support/types.ts";
+import { H160, H256, minBig, weight } from "../support/types.ts";
 import { blockNumber, Account as SystemAccount } from "../system/index.ts";
 import { Now } from "../timestamp/index.ts";
 import type { OnChargeTransaction } from "../transaction-payment/index.ts";
@@ -331,8 +331,7 @@ export class EvmRunner {
       const t = tx as FeeMarket1559Tx;
       maxFeePerGas = t.maxFeePerGas;
       if (maxFeePerGas < baseFee) return undefined;
-      tipPerGas =
-        t.maxPriorityFeePerGas < maxFeePerGas - baseFee ? t.maxPriorityFeePerGas : maxFeePerGas - baseFee;
+      tipPerGas = minBig(t.maxPriorityFeePerGas, maxFeePerGas - baseFee);
     } else {
       maxFeePerGas = (tx as LegacyTx).gasPrice;
       if (maxFeePerGas < baseFee) return undefined;
