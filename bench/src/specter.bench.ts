@@ -2,7 +2,8 @@
 // classifier (single and batched N = 1, 8, 32) and the attention block, from the committed
 // development setup, with one warm snarkjs instance. References measured in the same run: proving N
 // classifier inferences one by one; the bare verifier call beside the registry's submitProof.
-// Run: npm run bench -- specter   (SPECTER_BENCH_RUNS=<n> samples per circuit, default 5)
+// Run: npm run bench -- specter   (SPECTER_BENCH_RUNS=<n> samples per circuit, default 7; the
+// classifier circuits whose times are compared are sampled interleaved, see measureInterleaved)
 import { circuitArtifacts, classifierInput, DEFAULT_ATTENTION, defaultClassifierMlp } from "@darwin/circuits";
 import { createLocalEvm, loadArtifact } from "@darwin/contracts";
 import { classifierTestSet, defaultClassifier, quantizeInput } from "@darwin/models";
@@ -19,7 +20,7 @@ import {
 import { type Abi, encodeFunctionData, type Hex } from "viem";
 import { percentile, printTable, type Row, timeMs } from "./harness.ts";
 
-const runs = Number(process.env.SPECTER_BENCH_RUNS ?? 5);
+const runs = Number(process.env.SPECTER_BENCH_RUNS ?? 7);
 const engine = createGroth16Engine();
 const test = classifierTestSet();
 const pixels = (i: number): bigint[] =>
@@ -35,6 +36,51 @@ interface Measured {
   readonly proveMs: number;
   readonly verifyMs: number;
   readonly bundle: ProofBundle;
+}
+
+/**
+ * Proves each circuit `runs` times, interleaved (one proof of each per round), after one cold proof
+ * each: the machine is shared and its load moves within seconds, so circuits whose times are compared
+ * (a batch against single proofs) must be sampled over the same stretch of time.
+ */
+async function measureInterleaved(
+  circuits: readonly { readonly circuit: string; readonly input: (run: number) => Record<string, unknown> }[],
+): Promise<Measured[]> {
+  const state = [];
+  for (const { circuit, input } of circuits) {
+    const cold = await engine.prove(circuit, input(0));
+    state.push({
+      circuit,
+      input,
+      coldMs: cold.timings.witnessMs + cold.timings.proveMs,
+      bundle: cold.bundle,
+      witness: [] as number[],
+      prove: [] as number[],
+      verify: [] as number[],
+    });
+  }
+  for (let r = 1; r <= runs; r++) {
+    for (const c of state) {
+      const p = await engine.prove(c.circuit, c.input(r));
+      c.witness.push(p.timings.witnessMs);
+      c.prove.push(p.timings.witnessMs + p.timings.proveMs);
+      c.bundle = p.bundle;
+      c.verify.push(
+        await timeMs(async () => {
+          if (!(await engine.verify(p.bundle))) throw new Error(`${c.circuit}: proof does not verify`);
+        }),
+      );
+    }
+  }
+  return state.map((c) => ({
+    circuit: c.circuit,
+    constraints: engine.info(c.circuit).constraints,
+    coldProveMs: c.coldMs,
+    witnessMs: median(c.witness),
+    proveMs: median(c.prove),
+    verifyMs: median(c.verify),
+    bundle: c.bundle,
+  }));
 }
 
 async function measure(circuit: string, input: (run: number) => Record<string, unknown>): Promise<Measured> {
@@ -82,9 +128,11 @@ const attentionInput = (run: number) => ({
 // measure that cold proof, then warm up before timing anything.
 const firstProofMs = await timeMs(() => engine.prove("classifier", classifierBatch(1)(11)));
 for (let w = 0; w < 4; w++) await engine.prove("classifier_public", classifierBatch(1)(12 + w));
-const single = await measure("classifier", classifierBatch(1));
-const b8 = await measure("classifier_b8", classifierBatch(8));
-const b32 = await measure("classifier_b32", classifierBatch(32));
+const [single, b8, b32] = (await measureInterleaved([
+  { circuit: "classifier", input: classifierBatch(1) },
+  { circuit: "classifier_b8", input: classifierBatch(8) },
+  { circuit: "classifier_b32", input: classifierBatch(32) },
+])) as [Measured, Measured, Measured];
 const attention = await measure("attention", attentionInput);
 const priv = await measure("classifier_private", (run) =>
   classifierInput(mlp, { batch: 1, io: "committed", weights: "committed" }, [pixels(run)]),

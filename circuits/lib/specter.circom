@@ -32,6 +32,18 @@ template UnsignedRange(b) {
     n2b.in <== in;
 }
 
+// x in [0, 2^k] (both ends included; e.g. pixels 0..256 at scale 2^8) for k + 1 constraints: x = y + z
+// with y in unsigned k bits and z a bit. Half the range check of k + 1 bits on the top, so the static
+// range analysis downstream starts from 2^k, not 2^(k+1) - 1.
+template UnsignedUpTo(k) {
+    signal input in;
+    signal top;
+    top <-- in > (1 << k) - 1 ? 1 : 0;
+    top * (top - 1) === 0;
+    component n2b = Num2Bits(k);
+    n2b.in <== in - top;
+}
+
 // out = floor(in / 2^s), with out in signed b bits; one decomposition of in + 2^(s+b-1) into s+b bits
 // fixes the remainder (the low s bits), the quotient and its range at once.
 template Rescale(s, b) {
@@ -165,56 +177,109 @@ template ArgMax(n, b) {
     max <== best[n - 1];
 }
 
-// Circuit-friendly softmax (the SofterMax idea: subtract the running max so every exponent is <= 0,
-// use an exponential that needs no lookup table, normalise with one exact division per entry).
-// in: n values at scale 2^s, signed b bits. exp(z) for z = in - max clamped to [-8, 0] is
-// approximated by (1 + z/8)^8 (three squarings at scale 2^(s+3)); out_i = floor(e_i * 2^s / sum e),
-// the division fixed by a range-checked remainder 0 <= r < sum. Outputs at scale 2^s sum to <= 2^s.
-template SofterMax(n, s, b) {
+// The maximum of n values in signed b bits (range-checked by the caller): a running max, one
+// comparison of b + 1 bits and one product per step (ArgMax without the index).
+template Max(n, b) {
     signal input in[n];
-    signal output out[n];
-    var t = s + 3;
-    component mx = ArgMax(n, b);
+    signal output out;
+    signal best[n];
+    component gt[n];
+    best[0] <== in[0];
+    for (var i = 1; i < n; i++) {
+        gt[i] = LessThan(b);
+        gt[i].in[0] <== best[i - 1];
+        gt[i].in[1] <== in[i];
+        best[i] <== best[i - 1] + gt[i].out * (in[i] - best[i - 1]);
+    }
+    out <== best[n - 1];
+}
+
+// in in [0, 2^s] at scale 2^s; out = floor(in^2 / 2^s), again in [0, 2^s]. One decomposition of in^2
+// into 2s + 1 bits fixes the remainder and the quotient (the product folds into it): 2s + 2 constraints.
+template SquareRescale(s) {
+    signal input in;
+    signal output out;
+    component n2b = Num2Bits(2 * s + 1);
+    n2b.in <== in * in;
+    var q = 0;
+    for (var i = s; i < 2 * s + 1; i++) {
+        q += n2b.out[i] * (1 << (i - s));
+    }
+    out <== q;
+}
+
+// The exponentials of a circuit-friendly softmax (the SofterMax idea: subtract the running max so
+// every exponent is <= 0, use an exponential that needs no table). in: n values at scale 2^s in
+// signed b bits; vb: the signed width of floor((in - max)/8) + 2^s (the caller's static bound).
+// exp(z) for z = in - max is approximated by (1 + z/8)^8, clamped to 0 below z = -8: u = max(0,
+// floor(z/8) + 2^s) comes out of one RescaleReLU (the division by 8 is free inside its decomposition)
+// and three SquareRescales give u^8 at scale 2^s. The max entry gets exactly 2^s, so
+// total = sum e in [2^s, n 2^s].
+template SofterMaxExp(n, s, b, vb) {
+    signal input in[n];
+    signal output e[n];
+    signal output total;
+    component mx = Max(n, b);
     mx.in <== in;
-    component clamp[n];
+    component u[n];
     component sq[n][3];
-    signal e[n];
+    var sum = 0;
     for (var i = 0; i < n; i++) {
-        // z = in - max in [-2^b, 0]; u = max(z + 8*2^s, 0) in [0, 8*2^s] is (1 + z/8) at scale 2^t.
-        clamp[i] = ReLU(b + 2);
-        clamp[i].in <== in[i] - mx.max + (8 << s);
-        var cur = clamp[i].out;
+        u[i] = RescaleReLU(3, vb);
+        u[i].in <== in[i] - mx.out + (8 << s);
+        var cur = u[i].out;
         for (var k = 0; k < 3; k++) {
-            sq[i][k] = Rescale(t, t + 2);
-            sq[i][k].in <== cur * cur;
+            sq[i][k] = SquareRescale(s);
+            sq[i][k].in <== cur;
             cur = sq[i][k].out;
         }
         e[i] <== cur;
+        sum += cur;
     }
-    var sum = 0;
-    for (var i = 0; i < n; i++) {
-        sum += e[i];
-    }
-    signal total;
     total <== sum;
-    // sum in (0, n * 2^t]; remainders below it (nbits, from circomlib's binsum, is the bit length).
-    var rb = t + nbits(n) + 1;
-    signal rem[n];
-    component remRange[n];
-    component remBelow[n];
-    component outRange[n];
+}
+
+// inv = floor(2^K / in) for in in [1, 2^tb) (the caller guarantees in < 2^tb, e.g. by construction;
+// in = 0 has no witness): inv * in + r = 2^K with 0 <= r < in (r range-checked and compared, i.e.
+// fixed by constraints) and inv range-checked to K + 1 bits, so inv is the integer.
+template Reciprocal(K, tb) {
+    signal input in;
+    signal output out;
+    signal r;
+    out <-- (1 << K) \ in;
+    r <-- (1 << K) % in;
+    out * in + r === 1 << K;
+    component rRange = UnsignedRange(tb);
+    rRange.in <== r;
+    component below = LessThan(tb);
+    below.in[0] <== r;
+    below.in[1] <== in;
+    below.out === 1;
+    component outRange = UnsignedRange(K + 1);
+    outRange.in <== out;
+}
+
+// Circuit-friendly softmax: SofterMaxExp, one Reciprocal per row (K = 2s + 4), then
+// out_i = floor(e_i * inv / 2^(K - s)) at scale 2^s (sums to at most about 2^s). Attention blocks skip
+// the per-entry normalisation and scale their weighted sums by inv instead.
+template SofterMax(n, s, b, vb) {
+    signal input in[n];
+    signal output out[n];
+    var K = 2 * s + 4;
+    component ex = SofterMaxExp(n, s, b, vb);
+    ex.in <== in;
+    component inv = Reciprocal(K, s + nbits(n));
+    inv.in <== ex.total;
+    component p[n];
     for (var i = 0; i < n; i++) {
-        out[i] <-- (e[i] * (1 << s)) \ total;
-        rem[i] <-- (e[i] * (1 << s)) % total;
-        out[i] * total + rem[i] === e[i] * (1 << s);
-        remRange[i] = UnsignedRange(rb);
-        remRange[i].in <== rem[i];
-        remBelow[i] = LessThan(rb);
-        remBelow[i].in[0] <== rem[i];
-        remBelow[i].in[1] <== total;
-        remBelow[i].out === 1;
-        outRange[i] = UnsignedRange(s + 1);
-        outRange[i].in <== out[i];
+        // 0 <= e * inv <= 2^s * 2^(K - s): K - s remainder bits, s + 1 quotient bits.
+        p[i] = Num2Bits(K + 1);
+        p[i].in <== ex.e[i] * inv.out;
+        var q = 0;
+        for (var j = K - s; j < K + 1; j++) {
+            q += p[i].out[j] * (1 << (j - K + s));
+        }
+        out[i] <== q;
     }
 }
 
@@ -235,6 +300,30 @@ template PackSigned(n, b) {
         }
         out[o] <== acc;
     }
+}
+
+// Packs n values into nOut field elements: value i, plus offsets[i], takes widths[i] bits; values fill
+// an element from bit 0 up and a value that would cross bit 248 starts the next element (the layout
+// packLimbs in src/fixed.ts computes). Linear: free. Injective when every in[i] + offsets[i] lies in
+// [0, 2^widths[i]), which the caller guarantees by a range check or by static bounds.
+template PackLimbs(n, nOut, widths, offsets) {
+    signal input in[n];
+    signal output out[nOut];
+    var o = 0;
+    var pos = 0;
+    var acc = 0;
+    for (var i = 0; i < n; i++) {
+        if (pos + widths[i] > 248) {
+            out[o] <== acc;
+            o++;
+            acc = 0;
+            pos = 0;
+        }
+        acc += (in[i] + offsets[i]) * (1 << pos);
+        pos += widths[i];
+    }
+    out[o] <== acc;
+    assert(o == nOut - 1);
 }
 
 // Range-checks n unsigned b-bit values and packs them like PackSigned (the decomposition is the
@@ -299,81 +388,4 @@ template PoseidonChain(n) {
         }
     }
     out <== h[chunks - 1].out;
-}
-
-// One attention head over a sequence of L tokens of width d (d a power of 4, headShift = log4(d) so
-// that 2^headShift = sqrt(d)), projection weights compiled in at scale 2^s: Q,K,V = x.W (rescaled),
-// P = SofterMax(Q.K^T / sqrt(d)) per row, y = (P.V).Wo (rescaled). x is at scale 2^s in signed b
-// bits, range-checked by the caller; y likewise.
-template AttentionHead(L, d, s, b, headShift, Wq, Wk, Wv, Wo) {
-    signal input x[L][d];
-    signal output y[L][d];
-    var zero[d];
-    for (var j = 0; j < d; j++) {
-        zero[j] = 0;
-    }
-    component pq[L];
-    component pk[L];
-    component pv[L];
-    component rq[L][d];
-    component rk[L][d];
-    component rv[L][d];
-    signal q[L][d];
-    signal kT[d][L];
-    signal v[L][d];
-    for (var l = 0; l < L; l++) {
-        pq[l] = DenseConst(d, d, Wq, zero);
-        pk[l] = DenseConst(d, d, Wk, zero);
-        pv[l] = DenseConst(d, d, Wv, zero);
-        pq[l].in <== x[l];
-        pk[l].in <== x[l];
-        pv[l].in <== x[l];
-        for (var j = 0; j < d; j++) {
-            rq[l][j] = Rescale(s, b);
-            rq[l][j].in <== pq[l].out[j];
-            q[l][j] <== rq[l][j].out;
-            rk[l][j] = Rescale(s, b);
-            rk[l][j].in <== pk[l].out[j];
-            kT[j][l] <== rk[l][j].out;
-            rv[l][j] = Rescale(s, b);
-            rv[l][j].in <== pv[l].out[j];
-            v[l][j] <== rv[l][j].out;
-        }
-    }
-    component scores = MatMul(L, d, L);
-    scores.a <== q;
-    scores.b <== kT;
-    component rs[L][L];
-    component sm[L];
-    signal p[L][L];
-    for (var i = 0; i < L; i++) {
-        sm[i] = SofterMax(L, s, b);
-        for (var j = 0; j < L; j++) {
-            rs[i][j] = Rescale(s + headShift, b);
-            rs[i][j].in <== scores.out[i][j];
-            sm[i].in[j] <== rs[i][j].out;
-        }
-        p[i] <== sm[i].out;
-    }
-    component pvMul = MatMul(L, L, d);
-    pvMul.a <== p;
-    pvMul.b <== v;
-    component ro[L][d];
-    component po[L];
-    component ry[L][d];
-    signal o[L][d];
-    for (var l = 0; l < L; l++) {
-        for (var j = 0; j < d; j++) {
-            ro[l][j] = Rescale(s, b);
-            ro[l][j].in <== pvMul.out[l][j];
-            o[l][j] <== ro[l][j].out;
-        }
-        po[l] = DenseConst(d, d, Wo, zero);
-        po[l].in <== o[l];
-        for (var j = 0; j < d; j++) {
-            ry[l][j] = Rescale(s, b);
-            ry[l][j].in <== po[l].out[j];
-            y[l][j] <== ry[l][j].out;
-        }
-    }
 }

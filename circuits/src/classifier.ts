@@ -4,6 +4,8 @@ import type { QuantizedMlp } from "./mlp.ts";
 
 /** Inputs of the default classifier: pixels in [0, 1] at scale 2^8, i.e. 0..256: 9 unsigned bits. */
 export const CLASSIFIER_INPUT_BITS = 9;
+/** ... bounded by 256 (a pixel of 1.0), not 511: the range analysis starts from this. */
+export const CLASSIFIER_INPUT_MAX = 256n;
 
 /** @darwin/models stores `[in][out]` row-major; circuits take `[out][in]`. */
 export function mlpFromFixedClassifier(
@@ -19,6 +21,7 @@ export function mlpFromFixedClassifier(
     name,
     scaleBits: fixed.scaleBits,
     inputBits: CLASSIFIER_INPUT_BITS,
+    inputMax: CLASSIFIER_INPUT_MAX,
     layers: [
       { w: transpose(fixed.w1, shape.input, shape.hidden), b: Array.from(fixed.b1, BigInt), relu: true },
       { w: transpose(fixed.w2, shape.hidden, shape.output), b: Array.from(fixed.b2, BigInt), relu: false },

@@ -76,19 +76,55 @@ export function argmax(values: readonly bigint[], b: number): { index: number; m
   return { index, max };
 }
 
-/** SofterMax(n, s, b): see lib/specter.circom. Inputs at scale 2^s; outputs at scale 2^s. */
-export function softermax(values: readonly bigint[], s: number, b: number): bigint[] {
-  const t = s + 3;
-  const { max } = argmax(values, b);
+/** Max(n, b): the maximum of values in signed b bits. */
+export function maxOf(values: readonly bigint[], b: number): bigint {
+  return argmax(values, b).max;
+}
+
+/** SquareRescale(s): floor(x^2 / 2^s) for x in [0, 2^s]. */
+export function squareRescale(x: bigint, s: number): bigint {
+  if (x < 0n || x > 1n << BigInt(s)) throw new FixedPointRangeError(`square input ${x} outside [0, 2^${s}]`);
+  return (x * x) >> BigInt(s);
+}
+
+/** The signed width of floor((in - max) / 8) + 2^s in SofterMaxExp for inputs in signed b bits. */
+export function softermaxVb(s: number, b: number): number {
+  const lowest = floorShift((8n << BigInt(s)) - ((1n << BigInt(b)) - 1n), 3);
+  return signedBitsFor(lowest < 0n ? lowest : 0n, 1n << BigInt(s));
+}
+
+/** SofterMaxExp(n, s, b, vb): (1 + z/8)^8 of z = x - max, clamped at z = -8, at scale 2^s; and the sum. */
+export function softermaxExp(
+  values: readonly bigint[],
+  s: number,
+  b: number,
+): { e: bigint[]; total: bigint } {
+  const max = maxOf(values, b);
+  const vb = softermaxVb(s, b);
   const e = values.map((v) => {
-    const shifted = v - max + (8n << BigInt(s));
-    let cur = relu(shifted, b + 2);
-    for (let k = 0; k < 3; k++) cur = rescale(cur * cur, t, t + 2);
+    let cur = rescaleRelu(v - max + (8n << BigInt(s)), 3, vb);
+    for (let k = 0; k < 3; k++) cur = squareRescale(cur, s);
     return cur;
   });
-  const total = e.reduce((a, x) => a + x, 0n);
-  const one = 1n << BigInt(s);
-  return e.map((x) => (x * one) / total); // both non-negative: bigint division is floor division
+  return { e, total: e.reduce((a, x) => a + x, 0n) };
+}
+
+/**
+ * Reciprocal(K, tb): floor(2^K / x). The circuit has no witness for x = 0; x < 2^tb is its caller's
+ * guarantee (SofterMax's totals are bounded by construction), which this reference checks too.
+ */
+export function reciprocal(x: bigint, k: number, tb: number): bigint {
+  if (x < 1n || x >= 1n << BigInt(tb))
+    throw new FixedPointRangeError(`reciprocal input ${x} outside [1, 2^${tb})`);
+  return (1n << BigInt(k)) / x;
+}
+
+/** SofterMax(n, s, b, vb): see lib/specter.circom. Inputs and outputs at scale 2^s. */
+export function softermax(values: readonly bigint[], s: number, b: number): bigint[] {
+  const k = 2 * s + 4;
+  const { e, total } = softermaxExp(values, s, b);
+  const inv = reciprocal(total, k, s + nbits(BigInt(values.length)));
+  return e.map((x) => (x * inv) >> BigInt(k - s));
 }
 
 export interface DenseLayer {
@@ -169,4 +205,59 @@ export function signedBitsFor(lo: bigint, hi: bigint): number {
   let b = 1;
   while (lo < -(1n << BigInt(b - 1)) || hi >= 1n << BigInt(b - 1)) b++;
   return b;
+}
+
+/** Bits per packed field element (well below the 254-bit field, so a packing never wraps). */
+export const PACK_BITS = 248;
+
+/** Throws unless x is in [0, max]. */
+export function checkUpTo(x: bigint, max: bigint, what = "value"): bigint {
+  if (x < 0n || x > max) throw new FixedPointRangeError(`${what} ${x} outside [0, ${max}]`);
+  return x;
+}
+
+/** How many field elements PackLimbs(widths) fills: a value that would cross bit 248 starts the next. */
+export function packedFieldCount(widths: readonly number[]): number {
+  let count = widths.length > 0 ? 1 : 0;
+  let pos = 0;
+  for (const w of widths) {
+    if (w > PACK_BITS) throw new FixedPointRangeError(`a ${w}-bit limb does not fit a field element`);
+    if (pos + w > PACK_BITS) {
+      count++;
+      pos = 0;
+    }
+    pos += w;
+  }
+  return count;
+}
+
+/**
+ * PackLimbs(n, nOut, widths, offsets): value i plus offsets[i] must lie in [0, 2^widths[i]) (checked
+ * here; the circuit guarantees it by range checks or static bounds), packed little-endian.
+ */
+export function packFields(
+  values: readonly bigint[],
+  widths: readonly number[],
+  offsets: readonly bigint[],
+): bigint[] {
+  if (values.length !== widths.length || values.length !== offsets.length)
+    throw new FixedPointRangeError(`${values.length} values for ${widths.length} limb widths`);
+  const out: bigint[] = [];
+  let acc = 0n;
+  let pos = 0;
+  values.forEach((v, i) => {
+    const w = widths[i] as number;
+    const limb = v + (offsets[i] as bigint);
+    if (limb < 0n || limb >= 1n << BigInt(w))
+      throw new FixedPointRangeError(`packed value ${v} (limb ${i}) outside its ${w}-bit slot`);
+    if (pos + w > PACK_BITS) {
+      out.push(acc);
+      acc = 0n;
+      pos = 0;
+    }
+    acc += limb << BigInt(pos);
+    pos += w;
+  });
+  if (values.length > 0) out.push(acc);
+  return out;
 }

@@ -2,11 +2,13 @@
 // range analysis that picks every range check's width, and the circom generator for each proof mode.
 import {
   argmax,
-  checkUnsigned,
+  checkSigned,
+  checkUpTo,
   dense,
   FixedPointRangeError,
+  packedFieldCount,
+  packFields,
   packSigned,
-  packUnsigned,
   rescale,
   signedBitsFor,
 } from "./fixed.ts";
@@ -23,21 +25,33 @@ export interface QuantizedMlp {
   readonly name: string;
   /** Inputs, weights and activations at scale 2^scaleBits; biases at 2^(2 scaleBits). */
   readonly scaleBits: number;
-  /** Inputs are unsigned integers below 2^inputBits. */
+  /** Inputs are unsigned integers below 2^inputBits (their width in a packing). */
   readonly inputBits: number;
+  /**
+   * The largest admissible input (inclusive), default 2^inputBits - 1. Pixels in [0, 1] at scale 2^8
+   * are 0..256: 9 bits wide but bounded by 256, which the circuit checks for the same 9 constraints
+   * (UnsignedUpTo) and which halves every downstream bound compared with 511.
+   */
+  readonly inputMax?: bigint;
   readonly layers: readonly QuantizedLayer[];
 }
 
 export interface LayerRange {
-  /** Signed width of the rescaled outputs: every rescale of this layer is range-checked to it. */
+  /** Signed width of the widest rescaled output of the layer (the argmax comparison width). */
   readonly outBits: number;
   readonly min: bigint;
   readonly max: bigint;
+  /** Per neuron: signed width of its rescaled output, the width its Rescale range-checks. */
+  readonly neuronBits: readonly number[];
+  /** Per neuron: signed width of its raw accumulator (before the rescale). */
+  readonly accBits: readonly number[];
 }
 
 export interface MlpAnalysis {
   readonly inputs: number;
   readonly outputs: number;
+  /** The largest admissible input (inclusive). */
+  readonly inputMax: bigint;
   readonly layers: readonly LayerRange[];
   /** Signed width of every weight (the bit-packing width of the weights commitment). */
   readonly weightBits: number;
@@ -53,14 +67,26 @@ export class MlpShapeError extends Error {
   }
 }
 
-/** Checks shapes and computes, by interval arithmetic over every admissible input, each layer's range. */
+export function mlpInputMax(mlp: QuantizedMlp): bigint {
+  const max = mlp.inputMax ?? (1n << BigInt(mlp.inputBits)) - 1n;
+  if (max < 0n || max >= 1n << BigInt(mlp.inputBits))
+    throw new MlpShapeError(`input bound ${max} does not fit ${mlp.inputBits} unsigned bits`);
+  return max;
+}
+
+/**
+ * Checks shapes and computes, by interval arithmetic over every admissible input (each input in
+ * [0, inputMax]), every neuron's range: each range check is as narrow as the integer weights allow
+ * and never rejects an admissible input.
+ */
 export function analyzeMlp(mlp: QuantizedMlp): MlpAnalysis {
   if (mlp.layers.length === 0) throw new MlpShapeError("an MLP needs at least one layer");
   const first = mlp.layers[0] as QuantizedLayer;
   let width = first.w[0]?.length ?? 0;
   const inputs = width;
+  const inputMax = mlpInputMax(mlp);
   let lo: bigint[] = Array.from({ length: width }, () => 0n);
-  let hi: bigint[] = Array.from({ length: width }, () => (1n << BigInt(mlp.inputBits)) - 1n);
+  let hi: bigint[] = Array.from({ length: width }, () => inputMax);
   const layers: LayerRange[] = [];
   let wMin = 0n;
   let wMax = 0n;
@@ -72,8 +98,10 @@ export function analyzeMlp(mlp: QuantizedMlp): MlpAnalysis {
     }
     const nextLo: bigint[] = [];
     const nextHi: bigint[] = [];
-    // The pre-activation quotients are what the layer's Rescale range-checks.
-    const pre: [bigint, bigint][] = [];
+    const neuronBits: number[] = [];
+    const accBits: number[] = [];
+    let min = 0n;
+    let max = 0n;
     layer.w.forEach((row, j) => {
       if (row.length !== width)
         throw new MlpShapeError(`layer ${l} row ${j}: ${row.length} weights, expected ${width}`);
@@ -96,19 +124,17 @@ export function analyzeMlp(mlp: QuantizedMlp): MlpAnalysis {
       const b = layer.b[j] as bigint;
       if (b < bMin) bMin = b;
       if (b > bMax) bMax = b;
+      // The pre-activation quotients are what the neuron's Rescale range-checks.
       const qLo = aLo >> BigInt(mlp.scaleBits);
       const qHi = aHi >> BigInt(mlp.scaleBits);
+      if (qLo < min) min = qLo;
+      if (qHi > max) max = qHi;
+      neuronBits.push(Math.max(signedBitsFor(qLo, qHi), 2));
+      accBits.push(signedBitsFor(aLo, aHi));
       nextLo.push(layer.relu && qLo < 0n ? 0n : qLo);
       nextHi.push(layer.relu && qHi < 0n ? 0n : qHi);
-      pre.push([qLo, qHi]);
     });
-    let min = 0n;
-    let max = 0n;
-    for (const [a, b] of pre) {
-      if (a < min) min = a;
-      if (b > max) max = b;
-    }
-    layers.push({ outBits: Math.max(signedBitsFor(min, max), 5), min, max });
+    layers.push({ outBits: Math.max(signedBitsFor(min, max), 5), min, max, neuronBits, accBits });
     lo = nextLo;
     hi = nextHi;
     width = layer.w.length;
@@ -116,6 +142,7 @@ export function analyzeMlp(mlp: QuantizedMlp): MlpAnalysis {
   return {
     inputs,
     outputs: width,
+    inputMax,
     layers,
     weightBits: signedBitsFor(wMin, wMax),
     biasBits: signedBitsFor(bMin, bMax),
@@ -125,6 +152,11 @@ export function analyzeMlp(mlp: QuantizedMlp): MlpAnalysis {
 export interface MlpTrace {
   /** Rescaled (and ReLU'd where the layer says so) activations of every layer; the last is the logits. */
   readonly activations: readonly (readonly bigint[])[];
+  /**
+   * The last layer's raw accumulators (scale 2^(2s), before its rescale): what the io-committed
+   * circuits bind. The logits and the label are functions of them (`answerFromAccumulators`).
+   */
+  readonly outputAcc: readonly bigint[];
   readonly logits: readonly bigint[];
   /** argmax of the logits, ties to the lowest index (as the circuit). */
   readonly label: number;
@@ -136,14 +168,16 @@ export function mlpForward(mlp: QuantizedMlp, analysis: MlpAnalysis, input: read
     throw new FixedPointRangeError(`expected ${analysis.inputs} inputs, got ${input.length}`);
   }
   input.forEach((x, i) => {
-    checkUnsigned(x, mlp.inputBits, `input ${i}`);
+    checkUpTo(x, analysis.inputMax, `input ${i}`);
   });
   let x: readonly bigint[] = input;
   const activations: bigint[][] = [];
+  let outputAcc: bigint[] = [];
   mlp.layers.forEach((layer, l) => {
-    const bits = (analysis.layers[l] as LayerRange).outBits;
-    const y = dense(layer, x).map((acc) => {
-      const q = rescale(acc, mlp.scaleBits, bits);
+    const range = analysis.layers[l] as LayerRange;
+    outputAcc = dense(layer, x);
+    const y = outputAcc.map((acc, j) => {
+      const q = rescale(acc, mlp.scaleBits, range.neuronBits[j] as number);
       return layer.relu && q < 0n ? 0n : q;
     });
     activations.push(y);
@@ -151,7 +185,29 @@ export function mlpForward(mlp: QuantizedMlp, analysis: MlpAnalysis, input: read
   });
   const logits = activations[activations.length - 1] as bigint[];
   const outBits = (analysis.layers[analysis.layers.length - 1] as LayerRange).outBits;
-  return { activations, logits, label: argmax(logits, outBits).index };
+  return { activations, outputAcc, logits, label: argmax(logits, outBits).index };
+}
+
+/**
+ * Logits and label from the last layer's raw accumulators, exactly as mlpForward derives them (floor
+ * rescale, ReLU if the layer has it, argmax with ties to the lowest index). Throws
+ * FixedPointRangeError for accumulators no admissible input produces.
+ */
+export function answerFromAccumulators(
+  mlp: QuantizedMlp,
+  analysis: MlpAnalysis,
+  outputAcc: readonly bigint[],
+): { readonly logits: bigint[]; readonly label: number } {
+  const range = analysis.layers[analysis.layers.length - 1] as LayerRange;
+  const last = mlp.layers[mlp.layers.length - 1] as QuantizedLayer;
+  if (outputAcc.length !== analysis.outputs)
+    throw new FixedPointRangeError(`expected ${analysis.outputs} accumulators, got ${outputAcc.length}`);
+  const logits = outputAcc.map((acc, j) => {
+    checkSigned(acc, range.accBits[j] as number, `accumulator ${j}`);
+    const q = rescale(acc, mlp.scaleBits, range.neuronBits[j] as number);
+    return last.relu && q < 0n ? 0n : q;
+  });
+  return { logits, label: argmax(logits, range.outBits).index };
 }
 
 /** How inputs/outputs and weights appear to the verifier. */
@@ -187,18 +243,36 @@ export function classifierPublicLayout(analysis: MlpAnalysis, mode: ClassifierMo
   return names;
 }
 
-/** Field elements hashed into ioHash for one inference: packed inputs, then packed logits + label. */
+/**
+ * The bit layout of one inference's io in the ioHash: every input (unsigned, inputBits wide), then
+ * every raw output accumulator (signed, offset by 2^(w-1), its own width w), packed by PackLimbs.
+ */
+export interface IoLayout {
+  readonly widths: readonly number[];
+  readonly offsets: readonly bigint[];
+  /** Field elements per inference. */
+  readonly fields: number;
+}
+
+export function ioLayout(mlp: QuantizedMlp, analysis: MlpAnalysis): IoLayout {
+  const accBits = (analysis.layers[analysis.layers.length - 1] as LayerRange).accBits;
+  const widths = [...Array.from({ length: analysis.inputs }, () => mlp.inputBits), ...accBits];
+  const offsets = [
+    ...Array.from({ length: analysis.inputs }, () => 0n),
+    ...accBits.map((w) => 1n << BigInt(w - 1)),
+  ];
+  return { widths, offsets, fields: packedFieldCount(widths) };
+}
+
+/** Field elements hashed into ioHash for one inference: its inputs and raw output accumulators, packed. */
 export function ioElements(
   mlp: QuantizedMlp,
   analysis: MlpAnalysis,
   input: readonly bigint[],
-  trace: MlpTrace,
+  trace: Pick<MlpTrace, "outputAcc">,
 ): bigint[] {
-  const outBits = (analysis.layers[analysis.layers.length - 1] as LayerRange).outBits;
-  return [
-    ...packUnsigned(input, mlp.inputBits),
-    ...packSigned([...trace.logits, BigInt(trace.label)], outBits),
-  ];
+  const layout = ioLayout(mlp, analysis);
+  return packFields([...input, ...trace.outputAcc], layout.widths, layout.offsets);
 }
 
 /** Field elements hashed into weightsHash: packed weights of every layer, then packed biases. */
@@ -227,11 +301,28 @@ export function classifierInput(
   return out;
 }
 
-const arr = (xs: readonly bigint[]): string => `[${xs.join(", ")}]`;
+const arr = (xs: readonly (bigint | number)[]): string => `[${xs.join(", ")}]`;
+
+/** The circom check that an input lies in [0, inputMax]: UnsignedUpTo for 2^k, UnsignedRange for 2^b - 1. */
+function inputCheck(mlp: QuantizedMlp, inputMax: bigint): string {
+  const k = inputMax.toString(2).length - 1;
+  if (inputMax === 1n << BigInt(k)) return `UnsignedUpTo(${k})`;
+  if (inputMax === (1n << BigInt(k + 1)) - 1n) return `UnsignedRange(${k + 1})`;
+  throw new MlpShapeError(
+    `input bound ${inputMax} (${mlp.name}) is neither a power of two nor one below: no cheap range check`,
+  );
+}
 
 /**
  * circom source of a classifier circuit for `mode`. `libInclude` is the include path of
  * lib/specter.circom as seen from where the source will be written.
+ *
+ * io public: logits (every neuron rescaled and range-checked) and the argmax label are public outputs.
+ * io committed: the circuit stops at the last layer's raw accumulators, which are linear in the
+ * range-checked hidden activations, so their bounds are static and they pack injectively with no
+ * constraint; logits and label are functions of them that whoever holds the opening computes
+ * (answerFromAccumulators). That saves the last layer's rescales and the argmax: about half of an
+ * inference's constraints.
  */
 export function generateClassifierCircuit(
   mlp: QuantizedMlp,
@@ -242,12 +333,14 @@ export function generateClassifierCircuit(
   const s = mlp.scaleBits;
   const N = mode.batch;
   const L = mlp.layers.length;
-  const outBits = (a.layers[L - 1] as LayerRange).outBits;
+  const lastRange = a.layers[L - 1] as LayerRange;
+  const committedIo = mode.io === "committed";
+  const check = inputCheck(mlp, a.inputMax);
   const lines: string[] = [
     "pragma circom 2.1.0;",
     `// Generated by @darwin/circuits generateClassifierCircuit for ${mlp.name}:`,
-    `// batch ${N}, io ${mode.io}, weights ${mode.weights}, scale 2^${s}, inputs unsigned ${mlp.inputBits} bits,`,
-    `// rescale widths ${a.layers.map((l) => l.outBits).join("/")} bits. Do not edit: regenerate.`,
+    `// batch ${N}, io ${mode.io}, weights ${mode.weights}, scale 2^${s}, inputs 0..${a.inputMax},`,
+    `// rescale widths per neuron ${a.layers.map((l) => `${Math.min(...l.neuronBits)}-${Math.max(...l.neuronBits)}`).join("/")} bits. Do not edit: regenerate.`,
     `include "${libInclude}";`,
     "",
   ];
@@ -263,6 +356,16 @@ export function generateClassifierCircuit(
       lines.push(`function B${i}() {`, `    return ${arr(l.b)};`, "}", "");
     });
   }
+  // Every rescale's width, per neuron (the last layer's only with public io).
+  a.layers.forEach((r, i) => {
+    if (i < L - 1 || !committedIo)
+      lines.push(`function R${i}() {`, `    return ${arr(r.neuronBits)};`, "}", "");
+  });
+  const io = ioLayout(mlp, a);
+  if (committedIo) {
+    lines.push(`function IoWidths() {`, `    return ${arr(io.widths)};`, "}", "");
+    lines.push(`function IoOffsets() {`, `    return ${arr(io.offsets)};`, "}", "");
+  }
   // One inference.
   lines.push("template Inference() {");
   lines.push(`    signal input x[${a.inputs}];`);
@@ -271,11 +374,11 @@ export function generateClassifierCircuit(
       lines.push(`    signal input w${i}[${d.nOut}][${d.nIn}];`, `    signal input b${i}[${d.nOut}];`);
     });
   }
-  lines.push(`    signal output logits[${a.outputs}];`, "    signal output label;");
+  if (committedIo) lines.push(`    signal output acc[${a.outputs}];`);
+  else lines.push(`    signal output logits[${a.outputs}];`, "    signal output label;");
   let prev = "x";
   mlp.layers.forEach((l, i) => {
     const d = dims[i] as { nIn: number; nOut: number };
-    const bits = (a.layers[i] as LayerRange).outBits;
     if (mode.weights === "constant") {
       lines.push(`    component d${i} = DenseConst(${d.nIn}, ${d.nOut}, W${i}(), B${i}());`);
     } else {
@@ -286,18 +389,40 @@ export function generateClassifierCircuit(
       );
     }
     lines.push(`    d${i}.in <== ${prev};`);
-    lines.push(`    component r${i}[${d.nOut}];`, `    signal h${i}[${d.nOut}];`);
+    if (i === L - 1 && committedIo) {
+      lines.push(`    acc <== d${i}.out;`);
+      if (mode.weights === "committed") {
+        // With private weights the static bounds hold only for the committed weights, and other
+        // weights must not be able to overflow a packing slot: range-check the accumulators.
+        lines.push(
+          `    component accRange[${d.nOut}];`,
+          `    var accBits[${d.nOut}] = ${arr(lastRange.accBits)};`,
+          `    for (var j = 0; j < ${d.nOut}; j++) {`,
+          "        accRange[j] = SignedRange(accBits[j]);",
+          `        accRange[j].in <== d${i}.out[j];`,
+          "    }",
+        );
+      }
+      return;
+    }
+    lines.push(
+      `    component r${i}[${d.nOut}];`,
+      `    signal h${i}[${d.nOut}];`,
+      `    var bits${i}[${d.nOut}] = R${i}();`,
+    );
     lines.push(`    for (var j = 0; j < ${d.nOut}; j++) {`);
-    lines.push(`        r${i}[j] = ${l.relu ? "RescaleReLU" : "Rescale"}(${s}, ${bits});`);
+    lines.push(`        r${i}[j] = ${l.relu ? "RescaleReLU" : "Rescale"}(${s}, bits${i}[j]);`);
     lines.push(`        r${i}[j].in <== d${i}.out[j];`, `        h${i}[j] <== r${i}[j].out;`, "    }");
     prev = `h${i}`;
   });
-  lines.push(`    logits <== ${prev};`);
-  lines.push(
-    `    component am = ArgMax(${a.outputs}, ${outBits});`,
-    "    am.in <== logits;",
-    "    label <== am.index;",
-  );
+  if (!committedIo) {
+    lines.push(`    logits <== ${prev};`);
+    lines.push(
+      `    component am = ArgMax(${a.outputs}, ${lastRange.outBits});`,
+      "    am.in <== logits;",
+      "    label <== am.index;",
+    );
+  }
   lines.push("}", "");
 
   // The batch with its commitments.
@@ -309,15 +434,16 @@ export function generateClassifierCircuit(
     });
     lines.push("    signal output weightsHash;");
   }
-  if (mode.io === "committed") lines.push("    signal output ioHash;");
+  if (committedIo) lines.push("    signal output ioHash;");
   else lines.push(`    signal output logits[${N}][${a.outputs}];`, `    signal output label[${N}];`);
   lines.push(`    component inf[${N}];`);
-  if (mode.io === "public") lines.push(`    component inRange[${N}][${a.inputs}];`);
-  const perIn = Math.ceil(a.inputs / Math.floor(248 / mlp.inputBits));
-  const perOut = Math.ceil((a.outputs + 1) / Math.floor(248 / outBits));
-  if (mode.io === "committed") {
-    lines.push(`    component pin[${N}];`, `    component pout[${N}];`);
-    lines.push(`    component ioh = PoseidonChain(${N * (perIn + perOut)});`);
+  // Inputs are range-checked in every mode: public ones so the statement holds only for admissible
+  // inputs (a huge field element could otherwise wrap an accumulator back into range), committed ones
+  // also so that their packing (and its hash) is injective.
+  lines.push(`    component inRange[${N}][${a.inputs}];`);
+  if (committedIo) {
+    lines.push(`    component pio[${N}];`);
+    lines.push(`    component ioh = PoseidonChain(${N * io.fields});`);
   }
   lines.push(`    for (var n = 0; n < ${N}; n++) {`);
   lines.push("        inf[n] = Inference();", "        inf[n].x <== x[n];");
@@ -326,41 +452,30 @@ export function generateClassifierCircuit(
       lines.push(`        inf[n].w${i} <== w${i};`, `        inf[n].b${i} <== b${i};`);
     });
   }
-  if (mode.io === "committed") {
+  lines.push(`        for (var i = 0; i < ${a.inputs}; i++) {`);
+  lines.push(
+    `            inRange[n][i] = ${check};`,
+    "            inRange[n][i].in <== x[n][i];",
+    "        }",
+  );
+  if (committedIo) {
     lines.push(
-      `        pin[n] = RangePackUnsigned(${a.inputs}, ${mlp.inputBits});`,
-      "        pin[n].in <== x[n];",
-    );
-    lines.push(`        pout[n] = PackSigned(${a.outputs + 1}, ${outBits});`);
-    lines.push(
+      `        pio[n] = PackLimbs(${io.widths.length}, ${io.fields}, IoWidths(), IoOffsets());`,
+      `        for (var i = 0; i < ${a.inputs}; i++) {`,
+      "            pio[n].in[i] <== x[n][i];",
+      "        }",
       `        for (var o = 0; o < ${a.outputs}; o++) {`,
-      "            pout[n].in[o] <== inf[n].logits[o];",
+      `            pio[n].in[${a.inputs} + o] <== inf[n].acc[o];`,
       "        }",
-    );
-    lines.push(`        pout[n].in[${a.outputs}] <== inf[n].label;`);
-    lines.push(
-      `        for (var k = 0; k < ${perIn}; k++) {`,
-      `            ioh.in[n * ${perIn + perOut} + k] <== pin[n].out[k];`,
-      "        }",
-    );
-    lines.push(
-      `        for (var k = 0; k < ${perOut}; k++) {`,
-      `            ioh.in[n * ${perIn + perOut} + ${perIn} + k] <== pout[n].out[k];`,
+      `        for (var k = 0; k < ${io.fields}; k++) {`,
+      `            ioh.in[n * ${io.fields} + k] <== pio[n].out[k];`,
       "        }",
     );
   } else {
-    // Public inputs are range-checked too, so the statement holds only for admissible inputs (a huge
-    // field element could otherwise wrap an accumulator back into range).
-    lines.push(`        for (var i = 0; i < ${a.inputs}; i++) {`);
-    lines.push(
-      `            inRange[n][i] = UnsignedRange(${mlp.inputBits});`,
-      "            inRange[n][i].in <== x[n][i];",
-      "        }",
-    );
     lines.push("        logits[n] <== inf[n].logits;", "        label[n] <== inf[n].label;");
   }
   lines.push("    }");
-  if (mode.io === "committed") lines.push("    ioHash <== ioh.out;");
+  if (committedIo) lines.push("    ioHash <== ioh.out;");
   if (mode.weights === "committed") {
     const nW = mlp.layers.reduce((acc, l) => acc + l.w.length * (l.w[0]?.length ?? 0), 0);
     const nB = mlp.layers.reduce((acc, l) => acc + l.b.length, 0);

@@ -21,11 +21,17 @@ import {
   fromField,
   leakyRelu,
   matmul,
+  maxOf,
+  packedFieldCount,
+  packFields,
   packSigned,
+  reciprocal,
   relu,
   rescale,
   rescaleRelu,
   softermax,
+  softermaxVb,
+  squareRescale,
   toField,
 } from "../src/fixed.ts";
 import { poseidonHasher } from "../src/poseidon.ts";
@@ -61,6 +67,10 @@ const base = {
   ],
   packIn: [0n, -2048n, 2047n, 5n, -1n],
   naiveIn: 1000n,
+  upToIn: 0n,
+  sqIn: 0n,
+  recipIn: 256n,
+  limbsIn: [0n, 0n, 0n, 0n],
 };
 type Input = typeof base;
 
@@ -137,6 +147,57 @@ describe("ArgMax (ties to the lowest index)", () => {
     const ref = argmax(values, 12);
     expect(get("argIndex")).toBe(BigInt(ref.index));
     expect(get("argMax")).toBe(ref.max);
+    expect(get("maxOut")).toBe(maxOf(values, 12));
+  });
+});
+
+describe("UnsignedUpTo(8): [0, 256] for 9 constraints", () => {
+  it.each([0n, 1n, 255n, 256n])("accepts %d", async (x) => {
+    await expect(run({ upToIn: x })).resolves.toBeDefined();
+  });
+  it.each([257n, 511n, -1n, 1024n])("rejects %d", async (x) => {
+    await expect(run({ upToIn: x })).rejects.toThrow(WitnessError);
+  });
+});
+
+describe("SquareRescale(8) and Reciprocal(20, 12)", () => {
+  it.each([0n, 1n, 15n, 16n, 17n, 128n, 255n, 256n])("floor(%d^2 / 256)", async (x) => {
+    expect((await run({ sqIn: x })).get("sqOut")).toBe(squareRescale(x, 8));
+  });
+  it("rejects a square that does not fit 17 bits", async () => {
+    expect(() => squareRescale(363n, 8)).toThrow(FixedPointRangeError);
+    await expect(run({ sqIn: 363n })).rejects.toThrow(WitnessError);
+  });
+  it.each([1n, 3n, 256n, 257n, 1000n, 2047n, 4095n])("floor(2^20 / %d)", async (x) => {
+    expect((await run({ recipIn: x })).get("recipOut")).toBe(reciprocal(x, 20, 12));
+  });
+  it("has no witness for 0", async () => {
+    expect(() => reciprocal(0n, 20, 12)).toThrow(FixedPointRangeError);
+    await expect(run({ recipIn: 0n })).rejects.toThrow(WitnessError);
+  });
+  it("fixes the remainder by constraints: a reciprocal one off breaks the r1cs", async () => {
+    const { w } = await run({ recipIn: 1000n });
+    expect(unsatisfiedConstraints(r1cs, w)).toEqual([]);
+    const out = sym.get("main.recipOut") as number;
+    const cheat = [...w];
+    cheat[out] = (cheat[out] as bigint) + 1n;
+    expect(unsatisfiedConstraints(r1cs, cheat).length).toBeGreaterThan(0);
+  });
+});
+
+describe("PackLimbs (per-value widths and offsets)", () => {
+  const widths = [120, 120, 20, 9];
+  const offsets = [0n, 1n << 119n, 1n << 19n, 0n];
+  it("packs like packFields, a value that would cross bit 248 starting the next element", async () => {
+    const values = [(1n << 120n) - 1n, -(1n << 119n), (1n << 19n) - 1n, 511n];
+    const { get } = await run({ limbsIn: values });
+    expect(packedFieldCount(widths)).toBe(2);
+    const ref = packFields(values, widths, offsets);
+    expect([get("limbsOut[0]"), get("limbsOut[1]")].map(toField)).toEqual(ref);
+    expect(ref[1]).toBe((1n << 19n) - 1n + (1n << 19n) + (511n << 20n));
+  });
+  it("the reference refuses a value outside its slot", () => {
+    expect(() => packFields([0n, 0n, 1n << 19n, 0n], widths, offsets)).toThrow(FixedPointRangeError);
   });
 });
 
@@ -153,6 +214,7 @@ describe("SofterMax (scale 2^8)", () => {
     async (_, values) => {
       const { get } = await run({ smIn: values });
       const out = [0, 1, 2, 3].map((i) => get(`smOut[${i}]`));
+      expect(softermaxVb(8, 16)).toBe(14);
       expect(out).toEqual(softermax(values, 8, 16));
       const exps = values.map((v) => Math.exp(Number(v) / 256));
       const sum = exps.reduce((a, x) => a + x, 0);

@@ -8,15 +8,17 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import {
   attentionForward,
   attentionIoElements,
+  attentionOutputFixed,
   attentionWeights,
   DEFAULT_ATTENTION,
 } from "../src/attention.ts";
 import { CIRCUITS, generatedDir } from "../src/catalog.ts";
 import { circuitsRoot, compileCircuit, loadWitnessCalculator, WitnessError } from "../src/circom.ts";
 import { defaultClassifierMlp } from "../src/classifier.ts";
-import { fromField } from "../src/fixed.ts";
+import { FixedPointRangeError, fromField } from "../src/fixed.ts";
 import {
   analyzeMlp,
+  answerFromAccumulators,
   classifierInput,
   generateClassifierCircuit,
   ioElements,
@@ -59,10 +61,10 @@ describe("default classifier, public io", () => {
       expect(Number(w[11])).toBe(ref.label);
     }
   });
-  it("has no witness for a pixel outside 9 unsigned bits or a wrong-length input", async () => {
+  it("has no witness for a pixel above 256 or a wrong-length input", async () => {
     const calc = await loadWitnessCalculator(circuitArtifacts("classifier_public").wasm);
     const x = sample(3);
-    x[10] = 512n;
+    x[10] = 257n;
     await expect(calc.witness({ x: [x] })).rejects.toThrow();
     await expect(calc.witness({ x: [sample(3).slice(1)] })).rejects.toThrow();
   });
@@ -76,11 +78,42 @@ describe("default classifier, committed io", () => {
     const w = await calc.witness({ x: [x] });
     expect(w[1]).toBe(poseidon.chain(ioElements(mlp, analysis, x, ref)));
   });
-  it("rejects a pixel of 512 (no witness): the committed input is range-checked", async () => {
+  it("accepts a pixel of 256 and rejects 257 (no witness): committed inputs are range-checked", async () => {
     const calc = await loadWitnessCalculator(circuitArtifacts("classifier").wasm);
     const x = sample(42);
-    x[0] = 512n;
+    x[0] = 256n;
+    const ref = mlpForward(mlp, analysis, x);
+    expect((await calc.witness({ x: [x] }))[1]).toBe(poseidon.chain(ioElements(mlp, analysis, x, ref)));
+    x[0] = 257n;
+    expect(() => mlpForward(mlp, analysis, x)).toThrow(FixedPointRangeError);
     await expect(calc.witness({ x: [x] })).rejects.toThrow(WitnessError);
+  });
+  it("binds the raw output accumulators, from which logits and label follow exactly", async () => {
+    for (const i of [0, 3, 99, 512, 1999]) {
+      const t = mlpForward(mlp, analysis, sample(i));
+      const derived = answerFromAccumulators(mlp, analysis, t.outputAcc);
+      expect(derived.logits).toEqual(t.logits);
+      expect(derived.label).toBe(t.label);
+    }
+    const t = mlpForward(mlp, analysis, sample(5));
+    const other = [...t.outputAcc];
+    other[0] = (other[0] as bigint) + 1n;
+    expect(poseidon.chain(ioElements(mlp, analysis, sample(5), { outputAcc: other }))).not.toBe(
+      poseidon.chain(ioElements(mlp, analysis, sample(5), t)),
+    );
+  });
+  it("has a witness at every neuron's extreme (the per-neuron widths come from the weights)", async () => {
+    const calc = await loadWitnessCalculator(circuitArtifacts("classifier").wasm);
+    const hidden = mlp.layers[0]?.w ?? [];
+    for (const row of hidden.slice(0, 4)) {
+      for (const sign of [1n, -1n]) {
+        // Pixels at 256 where the weight pushes the neuron towards its bound, 0 elsewhere.
+        const x = row.map((w) => (w * sign > 0n ? 256n : 0n));
+        const ref = mlpForward(mlp, analysis, x);
+        const w = await calc.witness({ x: [x] });
+        expect(w[1]).toBe(poseidon.chain(ioElements(mlp, analysis, x, ref)));
+      }
+    }
   });
 });
 
@@ -120,16 +153,59 @@ describe("default classifier, batch of 8", () => {
 });
 
 describe("attention block", () => {
-  it("ioHash binds the input and the reference output", async () => {
-    const weights = attentionWeights();
-    const { seq, dim } = DEFAULT_ATTENTION;
-    const x = Array.from({ length: seq }, (_, l) =>
-      Array.from({ length: dim }, (_, j) => BigInt(((l * 37 + j * 11) % 97) - 48) * 5n),
-    );
+  const weights = attentionWeights();
+  const { seq, dim, inputBits } = DEFAULT_ATTENTION;
+  const top = 1n << BigInt(inputBits - 1);
+  const input = (f: (l: number, j: number) => bigint): bigint[][] =>
+    Array.from({ length: seq }, (_, l) => Array.from({ length: dim }, (_, j) => f(l, j)));
+  it.each([
+    ["a mixed input", input((l, j) => BigInt(((l * 37 + j * 11) % 97) - 48) * 5n)],
+    ["all at the lowest input", input(() => -top)],
+    ["all at the highest input", input(() => top - 1n)],
+    ["alternating extremes", input((l, j) => ((l + j) % 2 === 1 ? top - 1n : -top))],
+    ["zeros (every score ties)", input(() => 0n)],
+  ])("ioHash binds the input and the reference output: %s", async (_, x) => {
     const y = attentionForward(weights, x);
     const calc = await loadWitnessCalculator(circuitArtifacts("attention").wasm);
     const w = await calc.witness({ x });
-    expect(w[1]).toBe(poseidon.chain(attentionIoElements(DEFAULT_ATTENTION, x, y)));
+    expect(w[1]).toBe(poseidon.chain(attentionIoElements(weights, x, y)));
+  });
+  it("rejects an input outside its signed bits (no witness)", async () => {
+    const x = input(() => 0n);
+    (x[2] as bigint[])[5] = top;
+    expect(() => attentionForward(weights, x)).toThrow(FixedPointRangeError);
+    const calc = await loadWitnessCalculator(circuitArtifacts("attention").wasm);
+    await expect(calc.witness({ x })).rejects.toThrow(WitnessError);
+  });
+  it("approximates float attention (softmax, no quantisation) to within 0.05 on a larger input", () => {
+    const x = input((l, j) => BigInt(((l * 53 + j * 29) % 1024) - 512));
+    const y = attentionOutputFixed(weights, attentionForward(weights, x));
+    const real = (m: readonly (readonly bigint[])[]): number[][] =>
+      m.map((r) => r.map((v) => Number(v) / 256));
+    const xf = real(x);
+    const proj = (a: number[][], w: readonly (readonly bigint[])[]): number[][] =>
+      a.map((r) => real(w).map((row) => row.reduce((acc, wv, i) => acc + wv * (r[i] as number), 0)));
+    const q = proj(xf, weights.wq);
+    const k = proj(xf, weights.wk);
+    const v = proj(xf, weights.wv);
+    const p = q.map((qi) => {
+      const s = k.map((kj) => qi.reduce((acc, a, t) => acc + a * (kj[t] as number), 0) / Math.sqrt(dim));
+      const m = Math.max(...s);
+      const e = s.map((z) => Math.exp(z - m));
+      const total = e.reduce((a, b) => a + b, 0);
+      return e.map((z) => z / total);
+    });
+    const o = p.map((row) =>
+      Array.from({ length: dim }, (_, m) =>
+        row.reduce((acc, pj, j) => acc + pj * ((v[j] as number[])[m] as number), 0),
+      ),
+    );
+    const yf = proj(o, weights.wo);
+    yf.forEach((row, i) => {
+      row.forEach((val, m) => {
+        expect(Math.abs(val - Number((y[i] as bigint[])[m]) / 256)).toBeLessThan(0.05);
+      });
+    });
   });
 });
 

@@ -10,13 +10,15 @@ pragma solidity ^0.8.24;
 /// Every accepted statement (commitment + public signals) is recorded, so a replayed proof, or a
 /// re-randomised copy of it (Groth16 proofs are malleable), is rejected.
 contract SpecterRegistry {
+    /// Everything submitProof reads fits the first slot (20 + 4 + 4 + 4 bytes), so a submission pays
+    /// one cold storage read for its model, not two; the owner, only read by views, takes the second.
     struct Model {
         address verifier;
         uint32 publicSignals;
         /// Index of the public signal that must equal the commitment, or NO_SIGNAL.
         uint32 commitmentSignal;
-        address owner;
         bytes4 selector;
+        address owner;
     }
 
     uint32 public constant NO_SIGNAL = type(uint32).max;
@@ -61,7 +63,7 @@ contract SpecterRegistry {
                 )
             )
         );
-        models[modelCommitment] = Model(verifier, publicSignals, commitmentSignal, msg.sender, selector);
+        models[modelCommitment] = Model(verifier, publicSignals, commitmentSignal, selector, msg.sender);
         emit ModelRegistered(modelCommitment, verifier, msg.sender, publicSignals, commitmentSignal);
     }
 

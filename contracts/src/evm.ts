@@ -1,6 +1,7 @@
 // A plain in-process EVM (@ethereumjs/vm 10) for tests and benchmarks until the chain's EVM lands:
 // deploy artifacts, send calls, read logs and gas. Calls run through evm.runCall (no signatures,
-// no fees), so gas figures are the execution gas plus the intrinsic cost computed here.
+// no fees), so gas figures are the execution gas plus the intrinsic cost computed here; warm and
+// cold accesses are accounted per call, as for separate transactions.
 import { Common, Hardfork, Mainnet } from "@ethereumjs/common";
 import type { Log } from "@ethereumjs/evm";
 import { type Address, createAccount, createAddressFromString, hexToBytes } from "@ethereumjs/util";
@@ -51,6 +52,15 @@ export async function createLocalEvm(): Promise<LocalEvm> {
   const gasLimit = 30_000_000n;
 
   const run = async (to: Hex | undefined, data: Hex, isStatic: boolean) => {
+    // Each call is charged like its own transaction (EIP-2929): runCall alone keeps the previous
+    // calls' warm accounts and slots, which made e.g. a model registered by one call look warm to the
+    // next call's submitProof. Start cold, pre-warmed exactly as runTx does (sender, target,
+    // precompiles; the coinbase, EIP-3651).
+    await vm.evm.journal.cleanup();
+    for (const [precompile] of vm.evm.precompiles.entries()) vm.evm.journal.addAlwaysWarmAddress(precompile);
+    vm.evm.journal.addAlwaysWarmAddress(sender.toString().slice(2));
+    if (to) vm.evm.journal.addAlwaysWarmAddress(to.slice(2).toLowerCase());
+    vm.evm.journal.addAlwaysWarmAddress("0000000000000000000000000000000000000000");
     const result = await vm.evm.runCall({
       caller: sender,
       origin: sender,

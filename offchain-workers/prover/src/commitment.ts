@@ -34,13 +34,15 @@ export async function weightsHash(mlp: QuantizedMlp): Promise<bigint> {
   return (await poseidonHasher()).chain(weightElements(mlp, analyzeMlp(mlp)));
 }
 
-/** The ioHash public signal of a classifier batch: PoseidonChain over each inference's packed io. */
+/** The ioHash public signal of a classifier batch: PoseidonChain over each inference's packed inputs and raw output accumulators. */
 export async function classifierIoHash(
   mlp: QuantizedMlp,
   inputs: readonly (readonly bigint[])[],
-  traces: readonly MlpTrace[],
+  traces: readonly Pick<MlpTrace, "outputAcc">[],
 ): Promise<bigint> {
   const analysis = analyzeMlp(mlp);
-  const elems = inputs.flatMap((x, i) => ioElements(mlp, analysis, x, traces[i] as MlpTrace));
+  const elems = inputs.flatMap((x, i) =>
+    ioElements(mlp, analysis, x, traces[i] as Pick<MlpTrace, "outputAcc">),
+  );
   return (await poseidonHasher()).chain(elems);
 }

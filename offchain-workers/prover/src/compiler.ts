@@ -197,6 +197,7 @@ export function quantizeMlp(mlp: FloatMlp, opts: QuantizeOptions = {}): Quantize
     name: opts.name ?? mlp.name,
     scaleBits: s,
     inputBits,
+    inputMax: maxInput,
     layers: mlp.layers.map((l) => ({
       w: l.w.map((r) => r.map((v) => quantizeValue(v, s))),
       b: l.b.map((v) => quantizeValue(v, 2 * s)),

@@ -3,6 +3,7 @@
 // 32 in one proof), estimating the cost (constraints, expected seconds) before proving.
 import {
   analyzeMlp,
+  answerFromAccumulators,
   type CircuitInfo,
   type CircuitInput,
   classifierInput,
@@ -31,6 +32,11 @@ export interface ClassifyRequest {
 
 export interface ClassifyAnswer {
   readonly input: readonly bigint[];
+  /**
+   * The last layer's raw accumulators (scale 2^(2s)): what a proof's ioHash binds. Logits and label
+   * are functions of them (answerFromAccumulators), checked by verifyClassification.
+   */
+  readonly accumulators: readonly bigint[];
   readonly logits: readonly bigint[];
   readonly label: number;
 }
@@ -241,7 +247,7 @@ export function createProver(opts: ProverOpts = {}, modules: ProverModules = {})
         const traces = yield* validate(req);
         const answers: ClassifyAnswer[] = req.inputs.map((input, i) => {
           const t = traces[i] as MlpTrace;
-          return { input, logits: t.logits, label: t.label };
+          return { input, accumulators: t.outputAcc, logits: t.logits, label: t.label };
         });
         const estimate = estimateSync(req);
         const proofs: ClassifierProof[] = [];
@@ -270,12 +276,28 @@ export function createProver(opts: ProverOpts = {}, modules: ProverModules = {})
       Effect.tryPromise({
         try: async () => {
           const inputs = [...answers.map((a) => a.input), ...Array.from({ length: padding }, () => zero)];
+          // The hash binds inputs and accumulators; the claimed logits and label must be what those
+          // accumulators give.
+          for (const a of answers) {
+            let derived: { readonly logits: readonly bigint[]; readonly label: number };
+            try {
+              derived = answerFromAccumulators(mlp, analysis, a.accumulators);
+            } catch (e) {
+              // Accumulators no admissible input produces: not a proof of this answer.
+              if (e instanceof FixedPointRangeError) return false;
+              throw e;
+            }
+            if (
+              derived.label !== a.label ||
+              derived.logits.length !== a.logits.length ||
+              derived.logits.some((l, o) => l !== a.logits[o])
+            )
+              return false;
+          }
+          // Padding entries are recomputed.
           const traces = inputs.map((x, i) => {
             const claimed = answers[i];
-            // The claimed answers are what the hash binds; padding entries are recomputed.
-            return claimed
-              ? { activations: [], logits: claimed.logits, label: claimed.label }
-              : mlpForward(mlp, analysis, x);
+            return claimed ? { outputAcc: claimed.accumulators } : mlpForward(mlp, analysis, x);
           });
           const ioHash = await classifierIoHash(mlp, inputs, traces);
           if (proof.publicSignals.length !== 1 || proof.publicSignals[0] !== ioHash.toString()) return false;
@@ -334,7 +356,7 @@ export function proverTestLayer(opts: { readonly mlp?: QuantizedMlp } = {}): Lay
           try: () => ({
             answers: req.inputs.map((input) => {
               const t = mlpForward(mlp, analysis, input);
-              return { input, logits: t.logits, label: t.label };
+              return { input, accumulators: t.outputAcc, logits: t.logits, label: t.label };
             }),
             estimate: { tier: req.tier, proofs: [], constraints: 0, expectedSeconds: 0 },
             proofs: [],

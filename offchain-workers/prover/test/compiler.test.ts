@@ -46,6 +46,7 @@ describe("parseOnnxMlp + quantizeMlp", () => {
     const q = quantizeMlp(parsed, { scaleBits: 8, inputMax: 1 });
     const ref = defaultClassifierMlp();
     expect(q.inputBits).toBe(ref.inputBits);
+    expect(q.inputMax).toBe(ref.inputMax);
     expect(q.layers).toEqual(ref.layers);
     const worst = quantizationErrorBound(parsed, q);
     const zero = quantizationErrorBound(parsed, q, new Array(49).fill(0));

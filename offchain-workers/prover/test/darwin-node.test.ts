@@ -117,6 +117,9 @@ layer(proverLayer({ mlp }, { registry: createRegistry() }), { timeout: 180_000 }
               publicClient.waitForTransactionReceipt({ hash: sent }),
             );
             expect(receipt.status).toBe("success");
+            // The node charges a real transaction (cold model slot, cold verifier account, the replay
+            // record's fresh slot): SPECTER's target is verification under 250k gas.
+            expect(receipt.gasUsed).toBeLessThan(250_000n);
             const events = parseEventLogs({
               abi: registryAbi,
               logs: receipt.logs,

@@ -1,7 +1,7 @@
 // The Prover service end to end: a held-out digit runs through onnxruntime, is compiled/quantized,
 // classified and proved with Groth16 by the warm engine, verified off chain, and verified on chain by
 // SpecterRegistry in a plain @ethereumjs/vm. Plus tiers, estimates, batching and rejections.
-import { circuitArtifacts } from "@darwin/circuits";
+import { analyzeMlp, answerFromAccumulators, circuitArtifacts } from "@darwin/circuits";
 import { createLocalEvm, type EvmCallError, loadArtifact } from "@darwin/contracts";
 import { classifierTestSet, defaultClassifier } from "@darwin/models";
 import { createRegistry } from "@darwin/observability";
@@ -59,6 +59,20 @@ layer(proverLayer({ mlp }, { registry: metrics }), { timeout: 120_000 })("Prover
         // A different claimed label does not match the proof's io hash.
         expect(
           yield* prover.verifyClassification(proof, [{ ...answer, label: (answer.label + 1) % 10 }], 0),
+        ).toBe(false);
+        // Accumulators the proof does not bind, with the logits and label they imply, fail the io hash;
+        // logits that do not follow from the accumulators are refused before it.
+        const shifted = answer.accumulators.map((a, o) => (o === 0 ? a + 256n : a));
+        const implied = answerFromAccumulators(mlp, analyzeMlp(mlp), shifted);
+        expect(
+          yield* prover.verifyClassification(proof, [{ ...answer, accumulators: shifted, ...implied }], 0),
+        ).toBe(false);
+        expect(
+          yield* prover.verifyClassification(
+            proof,
+            [{ ...answer, logits: answer.logits.map((l, o) => (o === 0 ? l + 1n : l)) }],
+            0,
+          ),
         ).toBe(false);
 
         // On chain.
