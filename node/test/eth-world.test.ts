@@ -12,6 +12,7 @@ import {
   type Hex,
   http,
   InsufficientFundsError,
+  keccak256,
   NonceTooLowError,
   type PublicClient,
   parseEther,
@@ -144,6 +145,15 @@ describe("one account in both worlds", () => {
     expect(receipt.status).toBe("success");
     expect((await client.getTransaction({ hash })).nonce).toBe(start + 1);
     expect(await nonceOf()).toBe(start + 2);
+  });
+
+  it("names a transaction by keccak256 of its signed bytes, in the answer, the index and the receipt", async () => {
+    const raw = await signed({ to: privateKeyToAccount(generatePrivateKey()).address, value: 5n });
+    const hash = ((await send(raw)) as { result: Hex }).result;
+    expect(hash).toBe(keccak256(raw));
+    const receipt = await client.waitForTransactionReceipt({ hash });
+    expect(receipt.transactionHash).toBe(hash);
+    expect((await client.getTransaction({ hash })).hash).toBe(hash);
   });
 });
 

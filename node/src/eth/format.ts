@@ -40,7 +40,7 @@ export function effectiveTip(tx: ethereum.Decoded["tx"], baseFee: bigint): bigin
 
 /** `eth_getTransactionBy*`: a transaction with its position (null fields while pending). */
 export function txJson(raw: Uint8Array, decode: Decode, at: TxJsonContext): Record<string, unknown> {
-  const { tx, sender } = decode(raw);
+  const { tx, sender, hash } = decode(raw);
   const t = tx as unknown as {
     gasPrice?: bigint;
     maxFeePerGas?: bigint;
@@ -57,7 +57,7 @@ export function txJson(raw: Uint8Array, decode: Decode, at: TxJsonContext): Reco
     blockHash: at.block ? toHex(at.block.hash) : null,
     blockNumber: at.block ? qty(at.block.number) : null,
     transactionIndex: at.index !== undefined && at.block ? qty(at.index) : null,
-    hash: toHex(tx.hash()),
+    hash: toHex(hash),
     from: toHex(sender),
     to: tx.to ? toHex(tx.to.bytes) : null,
     nonce: qty(tx.nonce),

@@ -90,7 +90,7 @@ export function createTracer(d: EthDeps) {
     const { evm } = await runnerVm();
     for (const xt of extrinsics) {
       const raw = ethTransactionOf(decodeCall, xt);
-      if (!raw || !bytesEqual(decode(raw).tx.hash(), hash)) {
+      if (!raw || !bytesEqual(decode(raw).hash, hash)) {
         await chain.runtime.applyExtrinsic(ext, xt);
         continue;
       }

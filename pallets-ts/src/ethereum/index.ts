@@ -340,6 +340,8 @@ export function nonceTag(sender: Uint8Array, nonce: number): Uint8Array {
 export interface Decoded {
   readonly tx: TypedTransaction;
   readonly sender: Uint8Array;
+  /** The transaction hash: keccak256 of its signed EIP-2718 bytes, as received. */
+  readonly hash: Uint8Array;
 }
 
 export function createEthereumPallet(config: EthereumConfig) {
@@ -394,7 +396,9 @@ export function createEthereumPallet(config: EthereumConfig) {
     } catch (e) {
       throw new EthereumTransactionError("InvalidSignature", `invalid sender: ${(e as Error).message}`);
     }
-    const d = { tx, sender };
+    // The raw bytes are the canonical encoding (the decoder refuses anything else), so hashing them
+    // spares ethereumjs's re-serialisation.
+    const d = { tx, sender, hash: keccak256(raw) };
     if (decodedCache.size >= 8192) decodedCache.clear();
     decodedCache.set(key, d);
     return d;
@@ -497,7 +501,7 @@ export function createEthereumPallet(config: EthereumConfig) {
       }
       throw e;
     }
-    const hash = d.tx.hash();
+    const hash = d.hash;
     const to = d.tx.to?.bytes;
     const status: TransactionStatus = {
       transactionHash: hash,

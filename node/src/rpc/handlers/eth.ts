@@ -240,8 +240,7 @@ export function ethMethods(d: EthDeps): RpcMethodTable {
         } catch (err) {
           throw serverError(ethTxErrorMessage(err));
         }
-        const { tx, sender } = decoded;
-        const hash = tx.hash();
+        const { tx, sender, hash } = decoded;
         const t = tx as unknown as {
           maxFeePerGas?: bigint;
           maxPriorityFeePerGas?: bigint;
