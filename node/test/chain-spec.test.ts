@@ -1,8 +1,9 @@
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { repoRoot } from "@darwin/test-utils";
+import { repoRoot, rpcCall, startDarwinNode } from "@darwin/test-utils";
 import { describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
@@ -40,5 +41,42 @@ describe("chain specs", () => {
       code: 2,
       stderr: expect.stringMatching(/unexpected argument '--no-such-flag'/),
     });
+  });
+});
+
+describe("EVM genesis accounts in a chain spec", () => {
+  it("a spec's evm.accounts are served by the Ethereum RPC from block 0", async () => {
+    const { stdout } = await run(process.execPath, [bin, "build-spec", "--chain", "dev"], {
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const spec = JSON.parse(stdout) as {
+      genesis: { runtimeGenesis: { patch: Record<string, unknown> } };
+    };
+    const contract = "0x00000000000000000000000000000000000c0de1";
+    const holder = "0x1111111111111111111111111111111111111111";
+    const value = `0x${"00".repeat(31)}2a`;
+    spec.genesis.runtimeGenesis.patch.evm = {
+      accounts: {
+        // Returns storage slot 0: SLOAD(0) MSTORE(0) RETURN(0, 32).
+        [contract]: { code: "0x60005460005260206000f3", storage: { [`0x${"00".repeat(32)}`]: value } },
+        [holder]: { balance: "0x4563918244f40000", nonce: 3 },
+      },
+    };
+    const dir = mkdtempSync(join(tmpdir(), "darwin-spec-"));
+    const file = join(dir, "evm-genesis.json");
+    writeFileSync(file, JSON.stringify(spec));
+    const node = await startDarwinNode(["--chain", file, "--tmp"]);
+    try {
+      const rpc = (method: string, params: unknown[]) =>
+        rpcCall(node.httpUrl, method, params).then((r) => (r as { result: unknown }).result);
+      expect(await rpc("eth_getCode", [contract, "latest"])).toBe("0x60005460005260206000f3");
+      expect(await rpc("eth_getStorageAt", [contract, "0x0", "latest"])).toBe(value);
+      expect(await rpc("eth_getBalance", [holder, "latest"])).toBe("0x4563918244f40000");
+      expect(await rpc("eth_getTransactionCount", [holder, "latest"])).toBe("0x3");
+      expect(await rpc("eth_call", [{ from: holder, to: contract }, "latest"])).toBe(value);
+    } finally {
+      await node.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { DEV_AUTHORITY_NAMES, devEthereumAccounts, keyPairFromUri, ss58Decode } from "@darwin/crypto";
-import { system } from "@darwin/pallets";
+import { type evm, system } from "@darwin/pallets";
 import type { Externalities } from "@darwin/pallets/support";
 import { DNA } from "./darwin.ts";
 import type { DarwinRuntime } from "./runtime.ts";
@@ -18,6 +18,19 @@ export interface GenesisConfig {
       { readonly aura: string; readonly grandpa: string },
     ])[];
   };
+  /**
+   * Frontier's `evm.accounts`: accounts and contracts that exist at genesis, keyed by H160. `balance`
+   * (decimal or 0x) is added to the account's Balances genesis balance; `nonce`, `code` and
+   * `storage` (32-byte keys and values) go where the EVM pallet keeps them.
+   */
+  readonly evm?: { readonly accounts: Readonly<Record<string, EvmGenesisAccount>> };
+}
+
+export interface EvmGenesisAccount {
+  readonly balance?: string | number;
+  readonly nonce?: string | number;
+  readonly code?: string;
+  readonly storage?: Readonly<Record<string, string>>;
 }
 
 const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString("hex")}`;
@@ -72,17 +85,63 @@ function accountOf(h: string): Uint8Array {
   return b;
 }
 
+function hexBytes(h: string, what: string, length?: number): Uint8Array {
+  if (!/^0x([0-9a-fA-F]{2})*$/.test(h))
+    throw new GenesisError(`genesis: ${what} ${h} is not 0x-prefixed hex`);
+  const b = Uint8Array.from(Buffer.from(h.slice(2), "hex"));
+  if (length !== undefined && b.length !== length)
+    throw new GenesisError(`genesis: ${what} ${h} is not ${length} bytes`);
+  return b;
+}
+
+function amountOf(v: string | number, what: string): bigint {
+  try {
+    const n = BigInt(v);
+    if (n < 0n) throw new Error("negative");
+    return n;
+  } catch {
+    throw new GenesisError(`genesis: ${what} ${String(v)} is not a non-negative integer`);
+  }
+}
+
+/** `evm.accounts` as the EVM pallet's genesis and the balances it adds. */
+function evmGenesis(config: GenesisConfig) {
+  const accounts: evm.GenesisAccount[] = [];
+  const balances: [Uint8Array, bigint][] = [];
+  for (const [address, a] of Object.entries(config.evm?.accounts ?? {})) {
+    const who = hexBytes(address, "EVM account", 20);
+    const nonce = a.nonce === undefined ? 0n : amountOf(a.nonce, `nonce of ${address}`);
+    if (nonce > 0xffff_ffffn) throw new GenesisError(`genesis: nonce of ${address} exceeds u32`);
+    const balance = a.balance === undefined ? 0n : amountOf(a.balance, `balance of ${address}`);
+    if (balance > 0n) balances.push([who, balance]);
+    accounts.push({
+      address: who,
+      code: a.code === undefined ? new Uint8Array(0) : hexBytes(a.code, `code of ${address}`),
+      storage: Object.entries(a.storage ?? {}).map(
+        ([k, v]) => [hexBytes(k, "storage key", 32), hexBytes(v, "storage value", 32)] as const,
+      ),
+      nonce: Number(nonce),
+    });
+  }
+  return { accounts, balances };
+}
+
 /** Runs every pallet's genesis build into `ext` (GenesisBuilder::build_state). */
 export function buildGenesisState(rt: DarwinRuntime, ext: Externalities, config: GenesisConfig): void {
   const ctx = rt.ctx(ext);
+  const fromEvm = evmGenesis(config);
   const byName: Record<string, unknown> = {
     Balances: {
       // zombienet adds an SS58 (32-byte, sr25519) endowment per node; Darwin accounts are 20 bytes and
       // no 32-byte key maps to one, so those entries are left out rather than guessed at.
-      balances: config.balances.balances
-        .filter(([who]) => !isSs58Of32Bytes(who))
-        .map(([who, amount]) => [accountOf(who), BigInt(amount)]),
+      balances: [
+        ...config.balances.balances
+          .filter(([who]) => !isSs58Of32Bytes(who))
+          .map(([who, amount]) => [accountOf(who), BigInt(amount)]),
+        ...fromEvm.balances,
+      ],
     },
+    EVM: { accounts: fromEvm.accounts },
     Sudo: { key: config.sudo.key ? accountOf(config.sudo.key) : undefined },
     Aura: { authorities: config.aura.authorities.map(bytesOf) },
     Grandpa: { authorities: config.grandpa.authorities.map(([k, w]) => [bytesOf(k), BigInt(w)]) },

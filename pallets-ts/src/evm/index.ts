@@ -36,7 +36,7 @@ import {
   palletError,
 } from "../support/pallet.ts";
 import { H160, H256, minBig, weight } from "../support/types.ts";
-import { blockNumber, Account as SystemAccount } from "../system/index.ts";
+import { blockNumber, Account as SystemAccount, writeAccount } from "../system/index.ts";
 import { Now } from "../timestamp/index.ts";
 import type { OnChargeTransaction } from "../transaction-payment/index.ts";
 import { createMclBn254 } from "./bn254-mcl.ts";
@@ -852,6 +852,17 @@ export function createEvmPallet(config: EvmConfig) {
             });
           }
           for (const [k, v] of a.storage ?? []) AccountStorages.insert(ctx.ext, a.address, k, v);
+          // Balances (the Balances genesis) and nonces live in System.Account; an account with code
+          // or a nonce is kept alive by a provider, as the EVM's own writes do.
+          const nonce = a.nonce ?? 0;
+          if (nonce > 0 || a.code.length > 0) {
+            const info = SystemAccount.get(ctx.ext, a.address);
+            writeAccount(ctx, a.address, {
+              ...info,
+              nonce: nonce > 0 ? nonce : info.nonce,
+              providers: info.providers === 0 ? 1 : info.providers,
+            });
+          }
         }
       },
     },
@@ -877,4 +888,6 @@ export interface GenesisAccount {
   readonly address: Uint8Array;
   readonly code: Uint8Array;
   readonly storage?: readonly (readonly [Uint8Array, Uint8Array])[];
+  /** The account's nonce at genesis (System.Account); its balance is the Balances genesis'. */
+  readonly nonce?: number;
 }
