@@ -12,6 +12,7 @@ import {
 import { Header as HeaderCodec } from "@darwin/pallets/support";
 import { DarwinRuntime, SLOT_DURATION_MS } from "@darwin/runtime-spec";
 import { encode, toHex } from "@darwin/scale";
+import { inlineBlockBuilder, WorkerBlockBuilder } from "./authorship/index.ts";
 import { Chain } from "./chain/chain.ts";
 import { loadChainSpec, orderedTrieRoot } from "./chain-spec/index.ts";
 import type { CliError, RunOptions } from "./cli/args.ts";
@@ -132,6 +133,15 @@ export async function startNode(opts: RunOptions, logger?: Logger): Promise<Runn
 
     let producer: BlockProducer | undefined;
     if (opts.validator) {
+      // The worker reads the database through lmdb's shared environment: same folder, same flags.
+      const builder =
+        opts.blockBuilder === "worker"
+          ? new WorkerBlockBuilder(
+              { path: dbPath, durable: !temporary, nodeCacheEntries: 50_000 },
+              { chain, logger: log },
+            )
+          : inlineBlockBuilder(chain);
+      stops.push(() => builder.stop());
       const soleAuthority = (() => {
         const state = chain.stateAt(chain.best().hash);
         const auths = runtime.grandpaAuthorities(state.ext);
@@ -144,7 +154,7 @@ export async function startNode(opts: RunOptions, logger?: Logger): Promise<Runn
           selfFinalize: soleAuthority,
           finalityDelayMs: sealing.kind === "aura" ? 0 : 150,
         },
-        { chain, pool: pool.readySource, keystore, logger: log },
+        { chain, pool: pool.readySource, keystore, logger: log, builder },
       );
       producer.start();
       stops.push(() => producer?.stop());

@@ -196,6 +196,24 @@ describe("darwin-node CLI", () => {
     }
   });
 
+  it("--block-builder main builds on the RPC thread; another value is refused", async () => {
+    const node = await startDarwinNode(["--dev", "--sealing", "manual", "--block-builder", "main"]);
+    try {
+      const created = (await rpcCall(node.httpUrl, "engine_createBlock", [true, true])).result as {
+        hash: string;
+      };
+      expect(created.hash).toMatch(/^0x[0-9a-f]{64}$/);
+      const head = (await rpcCall(node.httpUrl, "chain_getHeader", [])).result as { number: string };
+      expect(Number(head.number)).toBe(1);
+    } finally {
+      await node.stop();
+    }
+    await expect(run(process.execPath, [bin, "--dev", "--block-builder", "gpu"])).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("--block-builder must be worker or main"),
+    });
+  });
+
   it("--rpc-methods safe hides unsafe methods", async () => {
     const node = await startDarwinNode(["--dev", "--rpc-methods", "safe"]);
     try {

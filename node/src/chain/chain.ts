@@ -1,9 +1,8 @@
 import { EventEmitter } from "node:events";
 import { blake2_256 } from "@darwin/crypto";
 import type { Logger } from "@darwin/observability";
-import { type Digest, type Header, Header as HeaderCodec } from "@darwin/pallets/support";
+import { type Header, Header as HeaderCodec } from "@darwin/pallets/support";
 import {
-  type ApplyExtrinsicResult,
   BlockExecutionError,
   callRuntimeApi,
   type DarwinRuntime,
@@ -15,28 +14,18 @@ import type { ChainSpec } from "../chain-spec/index.ts";
 import { emptyExtrinsicsRoot, genesisStorage } from "../chain-spec/index.ts";
 import type { ChainDb } from "../db/index.ts";
 import { BlockState } from "./block-state.ts";
+import { type BuildOutcome, type BuildRequest, buildOnState, InherentFailedError } from "./build.ts";
 
-/** How long block building runs before it lets other event-loop work in (ms of wall time). */
-const BUILD_SLICE_MS = 2;
+export type { BuildOutcome, BuildRequest, Candidate } from "./build.ts";
 
 export interface BlockRef {
   readonly hash: Uint8Array;
   readonly number: number;
 }
 
-export interface BuiltBlock {
-  readonly header: Header;
+/** A built, unsealed block: header, body, pool outcome, and the state root and nodes it leads to. */
+export interface BuiltBlock extends BuildOutcome {
   readonly hash: Uint8Array;
-  readonly extrinsics: Uint8Array[];
-  /** Pool hashes of the transactions included, and of those the runtime rejected. */
-  readonly included: Uint8Array[];
-  readonly invalid: { hash: Uint8Array; result: ApplyExtrinsicResult }[];
-  readonly state: BlockState;
-}
-
-export interface Candidate {
-  readonly hash: Uint8Array;
-  readonly bytes: Uint8Array;
 }
 
 export class ChainError extends Error {
@@ -182,67 +171,21 @@ export class Chain extends EventEmitter<ChainEvents> {
     return callRuntimeApi(this.runtime, state.ext, method, input);
   }
 
-  /**
-   * Builds a block on `parent`: inherents first, then candidates in order until `limit` or the
-   * block is full. Each candidate runs in its own storage layer so a rejected one leaves no trace.
-   */
-  async buildBlock(opts: {
-    parent: BlockRef;
-    preRuntime: Digest["logs"];
-    inherentData: ReadonlyMap<string, Uint8Array>;
-    candidates: Iterable<Candidate>;
-    maxExtrinsics?: number;
-  }): Promise<BuiltBlock> {
-    const state = this.stateAt(opts.parent.hash);
-    const ext = state.ext;
-    await this.runtime.initializeBlock(ext, {
-      parentHash: opts.parent.hash,
-      number: opts.parent.number + 1,
-      stateRoot: new Uint8Array(32),
-      extrinsicsRoot: new Uint8Array(32),
-      digest: { logs: opts.preRuntime },
-    });
-    const extrinsics: Uint8Array[] = [];
-    for (const xt of this.runtime.inherentExtrinsics(opts.inherentData)) {
-      const r = await this.runtime.applyExtrinsic(ext, xt);
-      if ("err" in r || "err" in r.ok)
-        throw new ChainError("BadBlock", `inherent failed: ${JSON.stringify(r)}`);
-      extrinsics.push(xt);
+  /** Builds a block on `parent` on this thread (see `buildOnState`). */
+  async buildBlock(opts: BuildRequest): Promise<BuiltBlock> {
+    try {
+      const built = await buildOnState(this.runtime, this.stateAt(opts.parent.hash), opts);
+      return { ...built, hash: hashHeader(built.header) };
+    } catch (err) {
+      if (err instanceof InherentFailedError) throw new ChainError("BadBlock", err.message);
+      throw err;
     }
-    const included: Uint8Array[] = [];
-    const invalid: BuiltBlock["invalid"] = [];
-    const max = opts.maxExtrinsics ?? Number.POSITIVE_INFINITY;
-    let slice = performance.now();
-    for (const c of opts.candidates) {
-      if (included.length >= max) break;
-      // A block of hundreds of EVM transactions takes hundreds of ms: give RPC requests (new
-      // submissions above all) a turn every few ms instead of holding the event loop throughout.
-      if (performance.now() - slice > BUILD_SLICE_MS) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        slice = performance.now();
-      }
-      ext.startTransaction();
-      const r = await this.runtime.applyExtrinsic(ext, c.bytes);
-      if ("err" in r) {
-        ext.rollbackTransaction();
-        // A full block is not the transaction's fault: it waits for the next block.
-        if (r.err.type === "Invalid" && r.err.value.type === "ExhaustsResources") break;
-        if (r.err.type === "Invalid" && r.err.value.type === "Future") continue;
-        invalid.push({ hash: c.hash, result: r });
-        continue;
-      }
-      ext.commitTransaction();
-      extrinsics.push(c.bytes);
-      included.push(c.hash);
-    }
-    const header = await this.runtime.finalizeBlock(ext);
-    return { header, hash: hashHeader(header), extrinsics, included, invalid, state };
   }
 
   /** Stores a block this node built (and sealed): its state is already computed. */
   async importBuilt(built: BuiltBlock, sealedHeader: Header, opts: { finalize: boolean }): Promise<BlockRef> {
     const hash = hashHeader(sealedHeader);
-    const { root, nodes } = built.state.commitData();
+    const { root, nodes } = built;
     if (!bytesEqual(root, sealedHeader.stateRoot))
       throw new ChainError("BadBlock", "state root mismatch on own block");
     await this.db.commitBlock({

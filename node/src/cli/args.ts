@@ -27,6 +27,8 @@ export interface RunOptions {
   nodeKey: string | undefined;
   bootnodes: string[];
   sealing: string | undefined;
+  /** Where blocks are built: a worker thread (default) or the thread that serves RPC. */
+  blockBuilder: "worker" | "main";
   statePruning: string | undefined;
   /** Substrate's `--trie-cache-size` in bytes: how much decoded trie data stays in memory. */
   trieCacheBytes: number;
@@ -201,6 +203,7 @@ const KNOWN_VALUE_FLAGS = new Set([
   "node-key",
   "bootnodes",
   "sealing",
+  "block-builder",
   "state-pruning",
   "trie-cache-size",
   "log",
@@ -285,6 +288,12 @@ export function runOptions(parsed: ParsedArgs): RunOptions {
     nodeKey: last(f, "node-key"),
     bootnodes: (f.get("bootnodes") ?? []).flatMap((b) => b.split(/[ ,]+/)).filter(Boolean),
     sealing: last(f, "sealing") ?? (dev ? "instant" : undefined),
+    blockBuilder: (() => {
+      const v = last(f, "block-builder") ?? "worker";
+      if (v !== "worker" && v !== "main")
+        throw new CliError(`--block-builder must be worker or main, got ${v}`);
+      return v;
+    })(),
     statePruning: last(f, "state-pruning"),
     trieCacheBytes: (() => {
       const v = last(f, "trie-cache-size");
@@ -322,6 +331,7 @@ Options:
       --alice|--bob|--charlie|--dave|--eve|--ferdie
                                     Use the well-known dev authority keys
       --sealing <instant|manual|MS> Development block production instead of Aura slots
+      --block-builder <worker|main> Build blocks on a worker thread (default) or on the RPC thread
       --rpc-port <PORT>             JSON-RPC port, HTTP and WebSocket (default 9944)
       --rpc-external                Listen on all interfaces for RPC
       --unsafe-rpc-external         Same, and allow unsafe methods

@@ -2,6 +2,7 @@ import type { Logger } from "@darwin/observability";
 import { aura, grandpa, timestamp } from "@darwin/pallets";
 import type { Header } from "@darwin/pallets/support";
 import { encode, toHex, u64 } from "@darwin/scale";
+import { type BlockBuilder, inlineBlockBuilder } from "../authorship/index.ts";
 import type { BlockRef, Candidate, Chain } from "../chain/chain.ts";
 import type { Keystore } from "../keystore/index.ts";
 import { claimSlot, preRuntimeDigest, sealHeader, slotOf } from "./aura.ts";
@@ -58,14 +59,23 @@ export class BlockProducer {
   private building: Promise<unknown> = Promise.resolve();
   private pendingInstant = false;
   private stopped = false;
+  private readonly builder: BlockBuilder;
   private readonly finalityTimers = new Set<NodeJS.Timeout>();
 
   constructor(
     opts: ProducerOpts,
-    modules: { chain: Chain; pool: ReadySource; keystore: Keystore; logger: Logger; now?: () => number },
+    modules: {
+      chain: Chain;
+      pool: ReadySource;
+      keystore: Keystore;
+      logger: Logger;
+      now?: () => number;
+      builder?: BlockBuilder;
+    },
   ) {
     this.opts = opts;
     this.chain = modules.chain;
+    this.builder = modules.builder ?? inlineBlockBuilder(modules.chain);
     this.pool = modules.pool;
     this.keystore = modules.keystore;
     this.log = modules.logger.child({ module: "author" });
@@ -181,7 +191,7 @@ export class BlockProducer {
     let now = BigInt(this.now());
     if (now < prevTime + minPeriod) now = prevTime + minPeriod;
     const started = performance.now();
-    const built = await this.chain.buildBlock({
+    const built = await this.builder.build({
       parent,
       preRuntime: [preRuntimeDigest(chosenSlot)],
       inherentData: new Map([[timestamp.TIMESTAMP_INHERENT_ID, encode(u64, now)]]),

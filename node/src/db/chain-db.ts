@@ -681,3 +681,68 @@ export function openChainDb(opts: ChainDbOpts, modules: ChainDbModules): ChainDb
   );
   return db;
 }
+
+export interface StateViewOpts {
+  /** The same folder and flags the node opened with `openChainDb`: lmdb shares one environment. */
+  readonly path: string;
+  readonly writeMap?: boolean;
+  readonly durable?: boolean;
+  readonly nodeCacheEntries?: number;
+}
+
+/** Read access to state by root from another thread of the node's process (the authorship worker). */
+export interface StateView {
+  readonly nodeStore: TrieNodeStore;
+  stateAt(root: Uint8Array): StateReader;
+  /** Moves reads to the latest commit (a thread keeps its read snapshot until told). */
+  refresh(): void;
+}
+
+export function openStateView(opts: StateViewOpts): StateView {
+  const root: RootDatabase = open({
+    path: join(opts.path, "full", "data.mdb"),
+    maxDbs: 16,
+    noSubdir: true,
+    useWritemap: opts.writeMap ?? true,
+    ...(opts.durable === false ? { noSync: true } : {}),
+  });
+  const nodes = root.openDB<Buffer, Buffer>({
+    name: "trie_nodes",
+    encoding: "binary",
+    keyEncoding: "binary",
+  });
+  // Trie nodes are addressed by their hash, so a cached node is never stale.
+  const cache = new LruCache<Uint8Array>(opts.nodeCacheEntries ?? 50_000);
+  const nodeStore: TrieNodeStore = {
+    get(hash) {
+      const hex = toHex(hash);
+      const cached = cache.get(hex);
+      if (cached !== undefined) return cached;
+      const stored = nodes.get(buf(hash));
+      if (stored === undefined) return undefined;
+      const bytes = new Uint8Array(stored.buffer, stored.byteOffset, stored.byteLength);
+      cache.set(hex, bytes);
+      return bytes;
+    },
+  };
+  return {
+    nodeStore,
+    stateAt(stateRoot) {
+      if (!bytesEqual(stateRoot, EMPTY_ROOT) && nodeStore.get(stateRoot) === undefined)
+        throw new DbError("STATE_UNAVAILABLE", `no state for root 0x${toHex(stateRoot)}`);
+      return {
+        root: stateRoot,
+        get: (key) => trieGet(nodeStore, stateRoot, key),
+        nextKey: (key) => trieNextKey(nodeStore, stateRoot, key),
+        keysPaged: (prefix, count, startKey) =>
+          trieKeysWithPrefix(nodeStore, stateRoot, prefix, startKey, count),
+        entriesPaged: (prefix, count, startKey) =>
+          trieEntriesWithPrefix(nodeStore, stateRoot, prefix, startKey, count),
+      };
+    },
+    // No close: the environment is the node's, shared with its main thread, which closes it.
+    refresh() {
+      root.resetReadTxn();
+    },
+  };
+}

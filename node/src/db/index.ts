@@ -10,7 +10,10 @@ export {
   DbError,
   type DbErrorCode,
   openChainDb,
+  openStateView,
   type StatePruning,
   type StateReader,
+  type StateView,
+  type StateViewOpts,
 } from "./chain-db.ts";
 export { LruCache } from "./node-cache.ts";
