@@ -39,7 +39,7 @@ function ethTransfer(
   runtime: DarwinRuntime,
   who: number,
   nonce: number,
-): { hash: Uint8Array; bytes: Uint8Array } {
+): { hash: Uint8Array; bytes: Uint8Array; raw: Uint8Array } {
   const common = runtime.pallets.frontier.evm.runner.common;
   const raw = createTx(
     {
@@ -57,7 +57,7 @@ function ethTransfer(
     .serialize();
   const call = { type: "Ethereum", value: { type: "transact", value: { transaction: raw } } } as never;
   const bytes = encodeUnsignedExtrinsic(encode(runtime.composed.callCodec, call));
-  return { hash: raw.subarray(0, 32), bytes };
+  return { hash: raw.subarray(0, 32), bytes, raw };
 }
 
 function request(
@@ -85,6 +85,8 @@ describe("authorship worker", () => {
         ethTransfer(runtime, 0, 2 * n + 1),
         ethTransfer(runtime, 1, n),
       ];
+      // The RPC thread validates submissions first (recovering their signers), as the pool does.
+      for (const t of txs) runtime.pallets.frontier.ethereum.decode(t.raw);
       const req = request(chain, txs, 1000n + BigInt(n), now);
       const inWorker = await worker.build(req);
       const inline = await chain.buildBlock(req);
@@ -98,6 +100,8 @@ describe("authorship worker", () => {
       expect(chain.best()).toEqual(ref);
     }
     expect(chain.best().number).toBe(3);
+    // The worker took those signers from this thread instead of recovering them again.
+    expect(worker.recoveriesReused).toBe(9);
   });
 
   it("reports transactions the runtime refuses, as the inline builder does", async () => {

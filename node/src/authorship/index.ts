@@ -1,5 +1,6 @@
 import { Worker } from "node:worker_threads";
 import type { Logger } from "@darwin/observability";
+import { evm } from "@darwin/pallets";
 import { type BuildRequest, type BuiltBlock, type Chain, ChainError, hashHeader } from "../chain/chain.ts";
 import type { StateViewOpts } from "../db/index.ts";
 import {
@@ -33,12 +34,16 @@ export class WorkerBlockBuilder implements BlockBuilder {
   private readonly ready: Promise<void>;
   private nextId = 1;
   private broken: string | undefined;
+  /** Signer recoveries the worker took from this thread instead of recomputing them. */
+  recoveriesReused = 0;
 
   constructor(opts: StateViewOpts, modules: { chain: Chain; logger: Logger }) {
     this.chain = modules.chain;
     this.log = modules.logger.child({ module: "authorship" });
     this.inline = inlineBlockBuilder(modules.chain);
     this.worker = new Worker(new URL("./worker.ts", import.meta.url), { workerData: opts });
+    // The worker re-executes what this thread validated: hand it the signers recovered meanwhile.
+    evm.ecrecoverMemo.record(true);
     let markReady!: () => void;
     this.ready = new Promise<void>((resolve) => {
       markReady = resolve;
@@ -52,7 +57,10 @@ export class WorkerBlockBuilder implements BlockBuilder {
       if (!p) return;
       this.pending.delete(m.id);
       if ("err" in m) p.reject(new ChainError("BadBlock", m.err));
-      else p.resolve({ ...m.ok, hash: hashHeader(m.ok.header) });
+      else {
+        this.recoveriesReused += m.recoveriesReused;
+        p.resolve({ ...m.ok, hash: hashHeader(m.ok.header) });
+      }
     });
     const fail = (why: string) => {
       if (this.broken === undefined)
@@ -82,6 +90,7 @@ export class WorkerBlockBuilder implements BlockBuilder {
       inherentData: new Map(req.inherentData),
       candidates: [...req.candidates].map((c) => ({ hash: c.hash, bytes: c.bytes })),
       ...(req.maxExtrinsics !== undefined ? { maxExtrinsics: req.maxExtrinsics } : {}),
+      recoveries: evm.ecrecoverMemo.take(),
     });
     try {
       return await new Promise<BuiltBlock>((resolve, reject) => {
@@ -95,6 +104,7 @@ export class WorkerBlockBuilder implements BlockBuilder {
   }
 
   async stop(): Promise<void> {
+    evm.ecrecoverMemo.record(false);
     this.worker.removeAllListeners("exit");
     await this.worker.terminate();
   }

@@ -15,11 +15,13 @@ export interface WorkerBuildMessage {
   readonly inherentData: Map<string, Uint8Array>;
   readonly candidates: { readonly hash: Uint8Array; readonly bytes: Uint8Array }[];
   readonly maxExtrinsics?: number;
+  /** Signature recoveries the main thread made since the last build (see `ecrecoverMemo`). */
+  readonly recoveries: [string, Uint8Array][];
 }
 
 export type WorkerReply =
   | { readonly ready: true }
-  | { readonly id: number; readonly ok: Omit<BuiltBlock, "hash"> }
+  | { readonly id: number; readonly ok: Omit<BuiltBlock, "hash">; readonly recoveriesReused: number }
   | { readonly id: number; readonly err: string };
 
 /**

@@ -4,6 +4,7 @@
 // new trie nodes; the main thread seals and commits them.
 import { parentPort, workerData } from "node:worker_threads";
 import { cryptoReady } from "@darwin/crypto";
+import { evm } from "@darwin/pallets";
 import { DarwinRuntime } from "@darwin/runtime-spec";
 import { BlockState } from "../chain/block-state.ts";
 import { buildOnState } from "../chain/build.ts";
@@ -25,6 +26,7 @@ port.on("message", (msg: WorkerBuildMessage) => {
   queue = queue.then(async () => {
     try {
       view.refresh();
+      evm.ecrecoverMemo.seed(msg.recoveries);
       const state = new BlockState(view.stateAt(msg.parentStateRoot), msg.parentStateRoot, view.nodeStore);
       const built = await buildOnState(runtime, state, {
         parent: msg.parent,
@@ -33,7 +35,7 @@ port.on("message", (msg: WorkerBuildMessage) => {
         candidates: msg.candidates,
         ...(msg.maxExtrinsics !== undefined ? { maxExtrinsics: msg.maxExtrinsics } : {}),
       });
-      reply({ id: msg.id, ok: compactForTransfer(built) });
+      reply({ id: msg.id, ok: compactForTransfer(built), recoveriesReused: evm.ecrecoverMemo.takeReused() });
     } catch (err) {
       reply({ id: msg.id, err: err instanceof Error ? err.message : String(err) });
     }
