@@ -14,7 +14,7 @@ export class BlockState {
 
   constructor(backend: StateBackend, parentRoot: Uint8Array, store: TrieNodeStore) {
     this.parentRoot = parentRoot;
-    this.ext = new OverlayedExternalities(backend, (_backend, changes) => {
+    this.ext = new OverlayedExternalities(memoizeReads(backend), (_backend, changes) => {
       const result = applyChanges(
         store,
         parentRoot,
@@ -35,6 +35,25 @@ export class BlockState {
     const { changes, result } = this.applied!;
     return { root: result.root, nodes: result.inserted, changes };
   }
+}
+
+/**
+ * The state under a block never changes, so a value read once is the value: a trie walk costs tens
+ * of microseconds, a map hit well under one. The pool and the Ethereum RPC keep one `BlockState` per
+ * best block and read the same accounts, code and parameters for every submission.
+ */
+function memoizeReads(backend: StateBackend): StateBackend {
+  const values = new Map<string, Uint8Array | undefined>();
+  return {
+    get(key) {
+      const k = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString("latin1");
+      if (values.has(k)) return values.get(k);
+      const v = backend.get(key);
+      values.set(k, v);
+      return v;
+    },
+    nextKey: (key) => backend.nextKey(key),
+  };
 }
 
 export function hexKey(key: Uint8Array): string {
