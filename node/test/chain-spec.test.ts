@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { repoRoot, rpcCall, startDarwinNode } from "@darwin/test-utils";
+import { repoRoot, startDarwinNode } from "@darwin/test-utils";
+import { createPublicClient, http } from "viem";
 import { describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
@@ -52,9 +53,9 @@ describe("EVM genesis accounts in a chain spec", () => {
     const spec = JSON.parse(stdout) as {
       genesis: { runtimeGenesis: { patch: Record<string, unknown> } };
     };
-    const contract = "0x00000000000000000000000000000000000c0de1";
-    const holder = "0x1111111111111111111111111111111111111111";
-    const value = `0x${"00".repeat(31)}2a`;
+    const contract = "0x00000000000000000000000000000000000c0de1" as const;
+    const holder = "0x1111111111111111111111111111111111111111" as const;
+    const value = `0x${"00".repeat(31)}2a` as const;
     spec.genesis.runtimeGenesis.patch.evm = {
       accounts: {
         // Returns storage slot 0: SLOAD(0) MSTORE(0) RETURN(0, 32).
@@ -67,13 +68,12 @@ describe("EVM genesis accounts in a chain spec", () => {
     writeFileSync(file, JSON.stringify(spec));
     const node = await startDarwinNode(["--chain", file, "--tmp"]);
     try {
-      const rpc = (method: string, params: unknown[]) =>
-        rpcCall(node.httpUrl, method, params).then((r) => (r as { result: unknown }).result);
-      expect(await rpc("eth_getCode", [contract, "latest"])).toBe("0x60005460005260206000f3");
-      expect(await rpc("eth_getStorageAt", [contract, "0x0", "latest"])).toBe(value);
-      expect(await rpc("eth_getBalance", [holder, "latest"])).toBe("0x4563918244f40000");
-      expect(await rpc("eth_getTransactionCount", [holder, "latest"])).toBe("0x3");
-      expect(await rpc("eth_call", [{ from: holder, to: contract }, "latest"])).toBe(value);
+      const client = createPublicClient({ transport: http(node.httpUrl) });
+      expect(await client.getCode({ address: contract })).toBe("0x60005460005260206000f3");
+      expect(await client.getStorageAt({ address: contract, slot: "0x0" })).toBe(value);
+      expect(await client.getBalance({ address: holder })).toBe(5n * 10n ** 18n);
+      expect(await client.getTransactionCount({ address: holder })).toBe(3);
+      expect((await client.call({ account: holder, to: contract })).data).toBe(value);
     } finally {
       await node.stop();
       rmSync(dir, { recursive: true, force: true });

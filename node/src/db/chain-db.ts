@@ -236,15 +236,7 @@ export function openChainDb(opts: ChainDbOpts, modules: ChainDbModules): ChainDb
   if (pruned && !(Number.isInteger(keep) && keep >= 1)) {
     throw new DbError("PRUNING_MISMATCH", `state pruning must keep at least 1 block, got ${keep}`);
   }
-  const dir = join(opts.path, "full");
-  mkdirSync(dir, { recursive: true });
-  const root: RootDatabase = open({
-    path: join(dir, "data.mdb"),
-    maxDbs: 16,
-    noSubdir: true,
-    useWritemap: opts.writeMap ?? true,
-    ...(opts.durable === false ? { noSync: true } : {}),
-  });
+  const root = openEnvironment(opts);
   const bin = (name: string): Database<Buffer, Buffer> =>
     root.openDB<Buffer, Buffer>({ name, encoding: "binary", keyEncoding: "binary" });
   const meta = root.openDB<unknown, string>({ name: "meta" });
@@ -312,22 +304,7 @@ export function openChainDb(opts: ChainDbOpts, modules: ChainDbModules): ChainDb
 
   const metrics = modules.registry ? createDbMetrics(modules.registry) : undefined;
   const cache = new LruCache<Uint8Array>(opts.nodeCacheEntries ?? 200_000);
-  const nodeStore: TrieNodeStore = {
-    get(hash) {
-      const hex = toHex(hash);
-      const cached = cache.get(hex);
-      if (cached !== undefined) {
-        metrics?.cacheLookups.inc({ result: "hit" });
-        return cached;
-      }
-      metrics?.cacheLookups.inc({ result: "miss" });
-      const stored = nodes.get(buf(hash));
-      if (stored === undefined) return undefined;
-      const bytes = new Uint8Array(stored.buffer, stored.byteOffset, stored.byteLength);
-      cache.set(hex, bytes);
-      return bytes;
-    },
-  };
+  const nodeStore = cachedNodeStore(nodes, cache, metrics);
 
   const ensureOpen = (): void => {
     if (closed) throw new DbError("CLOSED", "the chain database is closed");
@@ -493,18 +470,7 @@ export function openChainDb(opts: ChainDbOpts, modules: ChainDbModules): ChainDb
 
   const stateAt = (stateRoot: Uint8Array): StateReader => {
     ensureOpen();
-    if (!bytesEqual(stateRoot, EMPTY_ROOT) && nodeStore.get(stateRoot) === undefined) {
-      throw new DbError("STATE_UNAVAILABLE", `State already discarded for root 0x${toHex(stateRoot)}`);
-    }
-    return {
-      root: stateRoot,
-      get: (key) => trieGet(nodeStore, stateRoot, key),
-      nextKey: (key) => trieNextKey(nodeStore, stateRoot, key),
-      keysPaged: (prefix, count, startKey) =>
-        trieKeysWithPrefix(nodeStore, stateRoot, prefix, startKey, count),
-      entriesPaged: (prefix, count, startKey) =>
-        trieEntriesWithPrefix(nodeStore, stateRoot, prefix, startKey, count),
-    };
+    return stateReaderAt(nodeStore, stateRoot);
   };
 
   const db: ChainDb = {
@@ -699,25 +665,55 @@ export interface StateView {
 }
 
 export function openStateView(opts: StateViewOpts): StateView {
-  const root: RootDatabase = open({
-    path: join(opts.path, "full", "data.mdb"),
-    maxDbs: 16,
-    noSubdir: true,
-    useWritemap: opts.writeMap ?? true,
-    ...(opts.durable === false ? { noSync: true } : {}),
-  });
+  const root = openEnvironment(opts);
   const nodes = root.openDB<Buffer, Buffer>({
     name: "trie_nodes",
     encoding: "binary",
     keyEncoding: "binary",
   });
-  // Trie nodes are addressed by their hash, so a cached node is never stale.
-  const cache = new LruCache<Uint8Array>(opts.nodeCacheEntries ?? 50_000);
-  const nodeStore: TrieNodeStore = {
+  const nodeStore = cachedNodeStore(nodes, new LruCache<Uint8Array>(opts.nodeCacheEntries ?? 50_000));
+  return {
+    nodeStore,
+    stateAt: (stateRoot) => stateReaderAt(nodeStore, stateRoot),
+    // No close: the environment is the node's, shared with its main thread, which closes it.
+    refresh() {
+      root.resetReadTxn();
+    },
+  };
+}
+
+/** The lmdb environment: one per process and path, so every opener passes the same flags. */
+function openEnvironment(opts: {
+  readonly path: string;
+  readonly writeMap?: boolean;
+  readonly durable?: boolean;
+}): RootDatabase {
+  const dir = join(opts.path, "full");
+  mkdirSync(dir, { recursive: true });
+  return open({
+    path: join(dir, "data.mdb"),
+    maxDbs: 16,
+    noSubdir: true,
+    useWritemap: opts.writeMap ?? true,
+    ...(opts.durable === false ? { noSync: true } : {}),
+  });
+}
+
+/** Trie nodes by hash through an LRU cache; nodes are addressed by their hash, so never stale. */
+function cachedNodeStore(
+  nodes: Database<Buffer, Buffer>,
+  cache: LruCache<Uint8Array>,
+  metrics?: Pick<DbMetrics, "cacheLookups">,
+): TrieNodeStore {
+  return {
     get(hash) {
       const hex = toHex(hash);
       const cached = cache.get(hex);
-      if (cached !== undefined) return cached;
+      if (cached !== undefined) {
+        metrics?.cacheLookups.inc({ result: "hit" });
+        return cached;
+      }
+      metrics?.cacheLookups.inc({ result: "miss" });
       const stored = nodes.get(buf(hash));
       if (stored === undefined) return undefined;
       const bytes = new Uint8Array(stored.buffer, stored.byteOffset, stored.byteLength);
@@ -725,24 +721,17 @@ export function openStateView(opts: StateViewOpts): StateView {
       return bytes;
     },
   };
+}
+
+function stateReaderAt(nodeStore: TrieNodeStore, stateRoot: Uint8Array): StateReader {
+  if (!bytesEqual(stateRoot, EMPTY_ROOT) && nodeStore.get(stateRoot) === undefined)
+    throw new DbError("STATE_UNAVAILABLE", `State already discarded for root 0x${toHex(stateRoot)}`);
   return {
-    nodeStore,
-    stateAt(stateRoot) {
-      if (!bytesEqual(stateRoot, EMPTY_ROOT) && nodeStore.get(stateRoot) === undefined)
-        throw new DbError("STATE_UNAVAILABLE", `no state for root 0x${toHex(stateRoot)}`);
-      return {
-        root: stateRoot,
-        get: (key) => trieGet(nodeStore, stateRoot, key),
-        nextKey: (key) => trieNextKey(nodeStore, stateRoot, key),
-        keysPaged: (prefix, count, startKey) =>
-          trieKeysWithPrefix(nodeStore, stateRoot, prefix, startKey, count),
-        entriesPaged: (prefix, count, startKey) =>
-          trieEntriesWithPrefix(nodeStore, stateRoot, prefix, startKey, count),
-      };
-    },
-    // No close: the environment is the node's, shared with its main thread, which closes it.
-    refresh() {
-      root.resetReadTxn();
-    },
+    root: stateRoot,
+    get: (key) => trieGet(nodeStore, stateRoot, key),
+    nextKey: (key) => trieNextKey(nodeStore, stateRoot, key),
+    keysPaged: (prefix, count, startKey) => trieKeysWithPrefix(nodeStore, stateRoot, prefix, startKey, count),
+    entriesPaged: (prefix, count, startKey) =>
+      trieEntriesWithPrefix(nodeStore, stateRoot, prefix, startKey, count),
   };
 }

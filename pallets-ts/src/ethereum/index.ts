@@ -26,6 +26,8 @@ import {
   type EvmRunner,
   EvmValidationError,
   type ExecutionInfo,
+  maxFeePerGas,
+  tipPerGas,
 } from "../evm/index.ts";
 import { AccountCodes } from "../evm/storage.ts";
 import type { Externalities } from "../support/externalities.ts";
@@ -402,20 +404,6 @@ export function createEthereumPallet(config: EthereumConfig) {
     if (decodedCache.size >= 8192) decodedCache.clear();
     decodedCache.set(key, d);
     return d;
-  }
-
-  function maxFeePerGas(tx: TypedTransaction): bigint {
-    return "maxFeePerGas" in tx ? (tx.maxFeePerGas as bigint) : (tx as { gasPrice: bigint }).gasPrice;
-  }
-
-  function tipPerGas(tx: TypedTransaction, baseFee: bigint): bigint {
-    const max = maxFeePerGas(tx);
-    const room = max > baseFee ? max - baseFee : 0n;
-    if ("maxPriorityFeePerGas" in tx) {
-      const p = tx.maxPriorityFeePerGas as bigint;
-      return p < room ? p : room;
-    }
-    return room;
   }
 
   /** Checks nonce, fee, gas and funds against current state; `exact` demands the next nonce. */

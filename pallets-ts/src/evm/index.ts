@@ -325,23 +325,14 @@ export class EvmRunner {
     const from = new Address(sender);
     const account = this.state.readAccount(from);
     if (account === undefined || account.nonce !== tx.nonce) return undefined;
-    let maxFeePerGas: bigint;
-    let tipPerGas: bigint;
-    if (tx.type === 2) {
-      const t = tx as FeeMarket1559Tx;
-      maxFeePerGas = t.maxFeePerGas;
-      if (maxFeePerGas < baseFee) return undefined;
-      tipPerGas = minBig(t.maxPriorityFeePerGas, maxFeePerGas - baseFee);
-    } else {
-      maxFeePerGas = (tx as LegacyTx).gasPrice;
-      if (maxFeePerGas < baseFee) return undefined;
-      tipPerGas = maxFeePerGas - baseFee;
-    }
-    if (account.balance < tx.gasLimit * maxFeePerGas + tx.value) return undefined;
+    const maxFee = maxFeePerGas(tx);
+    if (maxFee < baseFee) return undefined;
+    const tip = tipPerGas(tx, baseFee);
+    if (account.balance < tx.gasLimit * maxFee + tx.value) return undefined;
     // Without calldata the EIP-7623 floor (21,000) never exceeds the intrinsic gas.
     const gasUsed = tx.getIntrinsicGas();
     if (gasUsed > tx.gasLimit) return undefined;
-    const gasPrice = baseFee + tipPerGas;
+    const gasPrice = baseFee + tip;
     const fee = gasUsed * gasPrice;
     account.nonce += 1n;
     account.balance -= fee + tx.value;
@@ -349,8 +340,8 @@ export class EvmRunner {
     const recipient = this.state.readAccount(to) ?? new Account();
     recipient.balance += tx.value;
     await this.state.putAccount(to, recipient);
-    const tip = gasUsed * tipPerGas;
-    this.config.onCharge().correctAndDepositFee(ctx, sender, fee - tip, tip, fee);
+    const tipPaid = gasUsed * tip;
+    this.config.onCharge().correctAndDepositFee(ctx, sender, fee - tipPaid, tipPaid, fee);
     this.state.invalidate();
     return {
       success: true,
@@ -450,11 +441,8 @@ export class EvmRunner {
           throw new EvmValidationError(
             `maxFeePerGas (${t.maxFeePerGas}) is less than the block's baseFeePerGas (${baseFee})`,
           );
-        const tipPerGas =
-          t.maxFeePerGas - baseFee < t.maxPriorityFeePerGas
-            ? t.maxFeePerGas - baseFee
-            : t.maxPriorityFeePerGas;
-        const price = baseFee + tipPerGas;
+        const tip = tipPerGas(tx, baseFee);
+        const price = baseFee + tip;
         const intrinsic = tx.getIntrinsicGas();
         if (tx.gasLimit < intrinsic)
           throw new EvmValidationError(`gas limit ${tx.gasLimit} is below the intrinsic gas ${intrinsic}`);
@@ -493,7 +481,7 @@ export class EvmRunner {
         used -= refund < used / 5n ? refund : used / 5n;
         this.state.invalidate();
         this.state.takeFeePot();
-        onCharge.correctAndDepositFee(ctx, sender, used * baseFee, used * tipPerGas, withdrawn);
+        onCharge.correctAndDepositFee(ctx, sender, used * baseFee, used * tip, withdrawn);
         const error = exec.exceptionError;
         const reverted = error?.error === "revert";
         return {
@@ -583,6 +571,18 @@ export class EvmRunner {
       throw err;
     }
   }
+}
+
+/** The most a transaction pays per gas: `maxFeePerGas` (EIP-1559 and later) or `gasPrice`. */
+export function maxFeePerGas(tx: TypedTransaction): bigint {
+  return "maxFeePerGas" in tx ? (tx.maxFeePerGas as bigint) : (tx as LegacyTx).gasPrice;
+}
+
+/** What goes to the author per gas over `baseFee`: the priority fee, capped by the room under the max fee. */
+export function tipPerGas(tx: TypedTransaction, baseFee: bigint): bigint {
+  const max = maxFeePerGas(tx);
+  const room = max > baseFee ? max - baseFee : 0n;
+  return "maxPriorityFeePerGas" in tx ? minBig(tx.maxPriorityFeePerGas as bigint, room) : room;
 }
 
 /** Addresses up to 0xffff: the standard precompiles and Darwin's (0x0800 and up). */
