@@ -344,6 +344,40 @@ describe("block import", () => {
     expect(readyNonces(pool).sort()).toEqual(["1:1", "3:0"]);
   });
 
+  it("runs background revalidation at most once per interval, conflicts at every block", async () => {
+    const { chain, clock, pool } = setup(3, { revalidationIntervalMs: 200 });
+    const idle = await pool.submitAndWatch(encodeTx({ signer: 3, nonce: 0 }), chain.head);
+    const importEmpty = async () => {
+      chain.applyBlock([]);
+      await pool.onBlockImported({ hash: chain.hash, number: chain.number, extrinsicHashes: [] });
+    };
+    await importEmpty(); // the first background batch: signer 3 still valid
+    // Signer 3 is emptied by something the pool cannot see; within the interval nobody looks again.
+    chain.accounts.get(3)!.balance = 0;
+    clock.advance(100);
+    await importEmpty();
+    expect(idle.events.statuses).toEqual(["ready"]);
+    // A block that consumes a pooled nonce is acted on at once, interval or not.
+    const mine = await pool.submitAndWatch(encodeTx({ signer: 1, nonce: 0 }), chain.head);
+    const foreign = encodeTx({ signer: 1, nonce: 0, salt: 9 });
+    const parentHash = chain.hash;
+    chain.applyBlock([foreign]);
+    clock.advance(50);
+    await pool.onBlockImported({
+      hash: chain.hash,
+      number: chain.number,
+      parentHash,
+      extrinsicHashes: [blake2_256(foreign)],
+      extrinsics: [foreign],
+    });
+    expect(mine.events.statuses).toEqual(["ready", "invalid"]);
+    expect(idle.events.statuses).toEqual(["ready"]);
+    // Once the interval has passed, the next block's background batch finds signer 3 out of funds.
+    clock.advance(100);
+    await importEmpty();
+    expect(idle.events.statuses).toEqual(["ready", "invalid"]);
+  });
+
   it("evicts a conflicting transaction at once when the block's bodies are given", async () => {
     const { chain, pool } = setup(1, { revalidationBatchSize: 0 });
     const mine = await pool.submitAndWatch(encodeTx({ signer: 1, nonce: 0 }), chain.head);

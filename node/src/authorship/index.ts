@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
 import type { Logger } from "@darwin/observability";
-import { evm } from "@darwin/pallets";
+import { ethereum } from "@darwin/pallets";
 import { type BuildRequest, type BuiltBlock, type Chain, ChainError, hashHeader } from "../chain/chain.ts";
 import type { StateViewOpts } from "../db/index.ts";
 import {
@@ -43,7 +43,7 @@ export class WorkerBlockBuilder implements BlockBuilder {
     this.inline = inlineBlockBuilder(modules.chain);
     this.worker = new Worker(new URL("./worker.ts", import.meta.url), { workerData: opts });
     // The worker re-executes what this thread validated: hand it the signers recovered meanwhile.
-    evm.ecrecoverMemo.record(true);
+    ethereum.senderMemo.record(true);
     let markReady!: () => void;
     this.ready = new Promise<void>((resolve) => {
       markReady = resolve;
@@ -90,7 +90,7 @@ export class WorkerBlockBuilder implements BlockBuilder {
       inherentData: new Map(req.inherentData),
       candidates: [...req.candidates].map((c) => ({ hash: c.hash, bytes: c.bytes })),
       ...(req.maxExtrinsics !== undefined ? { maxExtrinsics: req.maxExtrinsics } : {}),
-      recoveries: evm.ecrecoverMemo.take(),
+      recoveries: ethereum.senderMemo.take(),
     });
     try {
       return await new Promise<BuiltBlock>((resolve, reject) => {
@@ -104,7 +104,7 @@ export class WorkerBlockBuilder implements BlockBuilder {
   }
 
   async stop(): Promise<void> {
-    evm.ecrecoverMemo.record(false);
+    ethereum.senderMemo.record(false);
     this.worker.removeAllListeners("exit");
     await this.worker.terminate();
   }

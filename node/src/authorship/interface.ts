@@ -15,7 +15,7 @@ export interface WorkerBuildMessage {
   readonly inherentData: Map<string, Uint8Array>;
   readonly candidates: { readonly hash: Uint8Array; readonly bytes: Uint8Array }[];
   readonly maxExtrinsics?: number;
-  /** Signature recoveries the main thread made since the last build (see `ecrecoverMemo`). */
+  /** Signers the main thread recovered since the last build (see `ethereum.senderMemo`). */
   readonly recoveries: [string, Uint8Array][];
 }
 

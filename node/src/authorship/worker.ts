@@ -4,7 +4,7 @@
 // new trie nodes; the main thread seals and commits them.
 import { parentPort, workerData } from "node:worker_threads";
 import { cryptoReady } from "@darwin/crypto";
-import { evm } from "@darwin/pallets";
+import { ethereum } from "@darwin/pallets";
 import { DarwinRuntime } from "@darwin/runtime-spec";
 import { BlockState } from "../chain/block-state.ts";
 import { buildOnState } from "../chain/build.ts";
@@ -26,7 +26,7 @@ port.on("message", (msg: WorkerBuildMessage) => {
   queue = queue.then(async () => {
     try {
       view.refresh();
-      evm.ecrecoverMemo.seed(msg.recoveries);
+      ethereum.senderMemo.seed(msg.recoveries);
       const state = new BlockState(view.stateAt(msg.parentStateRoot), msg.parentStateRoot, view.nodeStore);
       const built = await buildOnState(runtime, state, {
         parent: msg.parent,
@@ -35,7 +35,11 @@ port.on("message", (msg: WorkerBuildMessage) => {
         candidates: msg.candidates,
         ...(msg.maxExtrinsics !== undefined ? { maxExtrinsics: msg.maxExtrinsics } : {}),
       });
-      reply({ id: msg.id, ok: compactForTransfer(built), recoveriesReused: evm.ecrecoverMemo.takeReused() });
+      reply({
+        id: msg.id,
+        ok: compactForTransfer(built),
+        recoveriesReused: ethereum.senderMemo.takeReused(),
+      });
     } catch (err) {
       reply({ id: msg.id, err: err instanceof Error ? err.message : String(err) });
     }

@@ -251,9 +251,20 @@ export class Chain extends EventEmitter<ChainEvents> {
 
   async finalize(hash: Uint8Array, justification?: Uint8Array): Promise<void> {
     const header = this.headerOrThrow(hash);
-    if (header.number <= this.finalized().number) return;
+    const previous = this.finalized().number;
+    if (header.number <= previous) return;
+    // Finality can jump several blocks (one justification per round); listeners such as the pool's
+    // watchers hear of every block it covers, oldest first.
+    const covered: { hash: Uint8Array; number: number; header: Header }[] = [
+      { hash, number: header.number, header },
+    ];
+    for (let h = header; h.number - 1 > previous; ) {
+      const parentHash = h.parentHash;
+      h = this.headerOrThrow(parentHash);
+      covered.push({ hash: parentHash, number: h.number, header: h });
+    }
     await this.db.finalize(hash, justification);
-    this.emit("finalized", { hash, number: header.number, header });
+    for (let i = covered.length - 1; i >= 0; i--) this.emit("finalized", covered[i]!);
   }
 
   private announce(

@@ -19,6 +19,13 @@ export interface PoolOptions {
    * drained, nonces used by transactions the pool never saw) within a few blocks.
    */
   readonly revalidationBatchSize: number;
+  /**
+   * Least time between two such background batches (Substrate's revalidation worker waits 200 ms).
+   * Transactions that conflict with an imported block are revalidated at every block regardless;
+   * without the interval, a node sealing a block every few ms would revalidate its whole pool
+   * (one runtime call each) on every one of them.
+   */
+  readonly revalidationIntervalMs: number;
   /** Blocks after `inBlock` without finality before a watcher gets `finalityTimeout` (Substrate: 512). */
   readonly finalityTimeoutBlocks: number;
 }
@@ -31,6 +38,7 @@ export const defaultPoolOptions: PoolOptions = {
   banTimeMs: 30 * 60 * 1000,
   maxTxBytes: 5 * 1024 * 1024,
   revalidationBatchSize: 64,
+  revalidationIntervalMs: 200,
   finalityTimeoutBlocks: 512,
 };
 

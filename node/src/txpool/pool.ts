@@ -98,6 +98,8 @@ export class TransactionPool {
   private recentlyPruned: Set<Hex>[] = [];
   /** Pool transactions in revalidation order (least recently validated first). */
   private readonly revalidationQueue = new Set<Hex>();
+  /** When the last background revalidation batch started (pool clock). */
+  private lastBackgroundRevalidation = Number.NEGATIVE_INFINITY;
 
   private readonly watchers = new Map<Hex, Set<TxWatcher>>();
   /** Watched transactions that are in a block but not finalized yet. */
@@ -488,10 +490,13 @@ export class TransactionPool {
 
     // 5. Revalidate the conflicting ones and a batch of the rest at this block.
     const batch = new Map<Hex, Entry>(conflicting);
-    for (const hex of this.revalidationQueue) {
-      if (batch.size >= conflicting.size + this.options.revalidationBatchSize) break;
-      const tx = this.readyTxs.get(hex) ?? this.futureTxs.get(hex)?.tx;
-      if (tx) batch.set(hex, tx);
+    if (now - this.lastBackgroundRevalidation >= this.options.revalidationIntervalMs) {
+      for (const hex of this.revalidationQueue) {
+        if (batch.size >= conflicting.size + this.options.revalidationBatchSize) break;
+        const tx = this.readyTxs.get(hex) ?? this.futureTxs.get(hex)?.tx;
+        if (tx) batch.set(hex, tx);
+      }
+      if (batch.size > conflicting.size) this.lastBackgroundRevalidation = now;
     }
     if (batch.size === 0) return;
     const at = { hash: block.hash, number: block.number };

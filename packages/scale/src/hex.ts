@@ -1,6 +1,9 @@
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
 export function toHex(bytes: Uint8Array): `0x${string}` {
+  // Node's native encoder wins beyond a few dozen bytes; the table is cheaper for keys and hashes.
+  if (bytes.length > 48)
+    return `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex")}`;
   let s = "0x";
   for (let i = 0; i < bytes.length; i++) s += HEX[bytes[i]!];
   return s as `0x${string}`;
@@ -17,7 +20,8 @@ export function fromHex(hex: string): Uint8Array {
     );
   }
   const out = new Uint8Array((hex.length - 2) / 2);
-  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(2 + i * 2, 4 + i * 2), 16);
+  // Validated above, so the native decoder (which stops at the first non-hex pair) reads it all.
+  if (out.length > 0) Buffer.from(out.buffer, out.byteOffset, out.byteLength).write(hex.slice(2), "hex");
   return out;
 }
 

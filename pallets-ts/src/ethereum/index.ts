@@ -41,6 +41,7 @@ import {
   type TransactionValidityError,
 } from "../support/pallet.ts";
 import { storageMap, storageValue } from "../support/storage.ts";
+import { ThreadMemo } from "../support/thread-memo.ts";
 import { H160, H256, minBig, weight } from "../support/types.ts";
 import { orderedTrieRoot } from "./trie.ts";
 
@@ -346,6 +347,20 @@ export interface Decoded {
   readonly hash: Uint8Array;
 }
 
+/**
+ * Signers the node's RPC thread recovered (64-byte public keys, keyed by the raw transaction), for
+ * the authorship worker, which applies the same transactions moments later: with the key in the
+ * transaction's cache, ethereumjs neither re-serialises the signed message nor runs ecrecover. The
+ * worker only ever builds from the node's own pool, whose entries this thread validated.
+ */
+export const senderMemo = new ThreadMemo<Uint8Array>();
+
+// Raw transactions beyond this size (contract deployments) are not memoised: recovery is a small
+// part of their cost and their keys would be large strings.
+const MEMO_MAX_TX_BYTES = 4096;
+
+const latin1 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
+
 export function createEthereumPallet(config: EthereumConfig) {
   const { runner } = config;
   const blockGasLimit = runner.config.blockGasLimit;
@@ -354,7 +369,7 @@ export function createEthereumPallet(config: EthereumConfig) {
   const decodedCache = new Map<string, Decoded>();
 
   function decode(raw: Uint8Array): Decoded {
-    const key = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("base64");
+    const key = latin1(raw);
     const hit = decodedCache.get(key);
     if (hit) return hit;
     if (raw.length === 0) throw new EthereumTransactionError("MalformedTransaction", "empty transaction");
@@ -392,9 +407,15 @@ export function createEthereumPallet(config: EthereumConfig) {
         "WrongChainId",
         `invalid chain id: have ${tx.common.chainId()}, want ${runner.chainId}`,
       );
+    const memoKey = raw.length <= MEMO_MAX_TX_BYTES && senderMemo.active ? key : undefined;
+    const known = memoKey === undefined ? undefined : senderMemo.use(memoKey);
+    // Frozen transactions (createTxFromRLP's default) cache the public key for runTx's own lookup.
+    if (known !== undefined) (tx.cache as { senderPubKey?: Uint8Array }).senderPubKey = known;
     let sender: Uint8Array;
     try {
-      sender = tx.getSenderAddress().bytes;
+      const publicKey = tx.getSenderPublicKey();
+      if (memoKey !== undefined && known === undefined) senderMemo.note(memoKey, publicKey);
+      sender = keccak256(publicKey).slice(12);
     } catch (e) {
       throw new EthereumTransactionError("InvalidSignature", `invalid sender: ${(e as Error).message}`);
     }

@@ -11,42 +11,6 @@ export function recoveryId(v: bigint, chainId?: bigint): number {
   return Number(v - (2n * chainId + 35n));
 }
 
-const MEMO_LIMIT = 50_000;
-let recording = false;
-let recorded: [string, Uint8Array][] = [];
-let seeded = new Map<string, Uint8Array>();
-let reused = 0;
-
-const latin1 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
-
-/**
- * Recoveries handed from one thread of the node to another. The authorship worker re-executes the
- * transactions the RPC thread has just validated; ecrecover is deterministic, so the public key the
- * same native code computed there is the answer here. The main thread records, the worker is seeded
- * before each build; a seeded entry is used once, keyed by digest and normalised signature.
- */
-export const ecrecoverMemo = {
-  record(on: boolean): void {
-    recording = on;
-    if (!on) recorded = [];
-  },
-  take(): [string, Uint8Array][] {
-    const out = recorded;
-    recorded = [];
-    return out;
-  },
-  seed(entries: readonly (readonly [string, Uint8Array])[]): void {
-    if (seeded.size + entries.length > MEMO_LIMIT) seeded = new Map();
-    for (const [k, v] of entries) seeded.set(k, v);
-  },
-  /** How many recoveries seeded entries have answered so far (and resets the count). */
-  takeReused(): number {
-    const n = reused;
-    reused = 0;
-    return n;
-  },
-};
-
 /** ecrecover through the native secp256k1 addon (~0.1 ms against ~1.6 ms in pure JS). */
 export function nativeEcrecover(
   msgHash: Uint8Array,
@@ -61,21 +25,9 @@ export function nativeEcrecover(
   sig.set(r.length > 32 ? r.subarray(r.length - 32) : r, 32 - Math.min(32, r.length));
   sig.set(s.length > 32 ? s.subarray(s.length - 32) : s, 64 - Math.min(32, s.length));
   sig[64] = recid;
-  const key = recording || seeded.size > 0 ? latin1(msgHash) + latin1(sig) : "";
-  const known = seeded.get(key);
-  if (known !== undefined) {
-    seeded.delete(key);
-    reused++;
-    return known;
-  }
   const pub = recoverPublicKey(msgHash, sig);
   if (!pub) throw new Error("invalid signature: public key could not be recovered");
-  const out = pub.subarray(1);
-  if (recording) {
-    if (recorded.length >= MEMO_LIMIT) recorded = recorded.slice(MEMO_LIMIT / 2);
-    recorded.push([key, out.slice()]);
-  }
-  return out;
+  return pub.subarray(1);
 }
 
 const sealed = new WeakSet<Common>();
