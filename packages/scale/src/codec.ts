@@ -485,11 +485,13 @@ export function enumeration<T extends EnumValue = EnumValue>(
   variants: Readonly<Record<string, EnumVariantSpec>>,
   meta: { path?: readonly string[]; params?: TypeInfo["params"]; docs?: readonly string[] } = {},
 ): Codec<T> {
-  const byName = new Map<string, EnumVariantSpec & { name: string }>();
-  const byIndex = new Map<number, EnumVariantSpec & { name: string }>();
+  type Full = EnumVariantSpec & { name: string; fieldList?: readonly (readonly [string, AnyCodec])[] };
+  const byName = new Map<string, Full>();
+  const byIndex = new Map<number, Full>();
   for (const [name, spec] of Object.entries(variants)) {
     if (byIndex.has(spec.index)) throw new Error(`duplicate enum index ${spec.index} (${name})`);
-    const full = { ...spec, name };
+    // Field lists are listed once here, not per value encoded or decoded (events are hot).
+    const full: Full = { ...spec, name, ...(spec.fields ? { fieldList: Object.entries(spec.fields) } : {}) };
     byName.set(name, full);
     byIndex.set(spec.index, full);
   }
@@ -531,9 +533,9 @@ export function enumeration<T extends EnumValue = EnumValue>(
         spec.tupleFields.forEach((f, i) => {
           f.type.encodeTo(arr[i], w);
         });
-      } else if (spec.fields) {
+      } else if (spec.fieldList) {
         const obj = v.value as Record<string, unknown>;
-        for (const [name, codec] of Object.entries(spec.fields)) codec.encodeTo(obj[name], w);
+        for (const [name, codec] of spec.fieldList) codec.encodeTo(obj[name], w);
       } else if (spec.value) spec.value.encodeTo(v.value, w);
     },
     decodeFrom(r) {
@@ -542,9 +544,9 @@ export function enumeration<T extends EnumValue = EnumValue>(
       if (!spec) throw new ScaleError("Invalid", `unknown variant index ${index}`);
       if (spec.tupleFields)
         return { type: spec.name, value: spec.tupleFields.map((f) => f.type.decodeFrom(r)) } as T;
-      if (spec.fields) {
+      if (spec.fieldList) {
         const obj: Record<string, unknown> = {};
-        for (const [name, codec] of Object.entries(spec.fields)) obj[name] = codec.decodeFrom(r);
+        for (const [name, codec] of spec.fieldList) obj[name] = codec.decodeFrom(r);
         return { type: spec.name, value: obj } as T;
       }
       if (spec.value) return { type: spec.name, value: spec.value.decodeFrom(r) } as T;

@@ -52,7 +52,14 @@ export class Writer {
   uint(v: bigint, bytes: number): void {
     this.reserve(bytes);
     let x = v;
-    for (let i = 0; i < bytes; i++) {
+    let i = 0;
+    // Whole 64-bit words first (u128 balances are two of them): one BigInt step per word, not per byte.
+    for (; i + 8 <= bytes; i += 8) {
+      this.view.setBigUint64(this.length, BigInt.asUintN(64, x), true);
+      this.length += 8;
+      x >>= 64n;
+    }
+    for (; i < bytes; i++) {
       this.buf[this.length++] = Number(x & 0xffn);
       x >>= 8n;
     }
@@ -117,7 +124,9 @@ export class Reader {
   uint(bytes: number): bigint {
     this.need(bytes);
     let v = 0n;
-    for (let i = bytes - 1; i >= 0; i--) v = (v << 8n) | BigInt(this.data[this.offset + i]!);
+    let i = bytes;
+    for (; i % 8 !== 0; i--) v = (v << 8n) | BigInt(this.data[this.offset + i - 1]!);
+    for (; i > 0; i -= 8) v = (v << 64n) | this.view.getBigUint64(this.offset + i - 8, true);
     this.offset += bytes;
     return v;
   }

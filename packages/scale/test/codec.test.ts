@@ -20,6 +20,7 @@ import {
   u32,
   u64,
   u128,
+  u256,
   vec,
 } from "../src/index.ts";
 
@@ -35,6 +36,20 @@ describe("SCALE primitives agree with @polkadot/types", () => {
   it.each([0n, 2n ** 32n, 2n ** 64n - 1n, 2n ** 100n, 2n ** 128n - 1n])("Compact<u128> %s", (n) => {
     expect(toHex(encode(compactU128, n))).toBe(ref("Compact<u128>", n));
     expect(decode(compactU128, encode(compactU128, n))).toBe(n);
+  });
+
+  it.each([
+    ["u128", 0n],
+    ["u128", 2n ** 64n - 1n],
+    ["u128", 2n ** 64n],
+    ["u128", 2n ** 128n - 1n],
+    ["u128", 0x0102030405060708090a0b0c0d0e0f10n],
+    ["u256", 2n ** 255n + 2n ** 130n + 7n],
+    ["u256", 2n ** 256n - 1n],
+  ] as const)("%s %s (whole 64-bit words)", (type, n) => {
+    const codec = { u128, u256 }[type];
+    expect(toHex(encode(codec, n))).toBe(ref(type === "u256" ? "U256" : type, n));
+    expect(decode(codec, encode(codec, n))).toBe(n);
   });
 
   it("fixed integers, bool, strings, bytes", () => {
