@@ -18,7 +18,7 @@ import { Header, InMemoryBackend, OverlayedExternalities } from "@darwin/pallets
 import { buildGenesisState, DarwinRuntime, genesisPreset } from "@darwin/runtime-spec";
 import { encode, u64 } from "@darwin/scale";
 import { createBlock } from "@ethereumjs/block";
-import type { StateManagerInterface } from "@ethereumjs/common";
+import { Common, Hardfork, Mainnet, type StateManagerInterface } from "@ethereumjs/common";
 import { NobleBN254 } from "@ethereumjs/evm";
 import { MerkleStateManager, SimpleStateManager } from "@ethereumjs/statemanager";
 import { createTx, createTxFromRLP } from "@ethereumjs/tx";
@@ -174,7 +174,33 @@ async function darwinWorld() {
 
 // ---------------------------------------------------------------- reference: plain ethereumjs
 
-async function referenceWorld(stateManager: StateManagerInterface) {
+// The reference is ethereumjs as a user gets it: its own Common (copied per transaction, as
+// ethereumjs does), its own interpreter loop and jump analysis; only signer recovery is native, as in
+// Darwin. Darwin's process-wide interpreter patches are switched off while it runs.
+const stockCommon = new Common({
+  chain: {
+    ...Mainnet,
+    name: "darwin",
+    chainId: Number(common.chainId()),
+    bootstrapNodes: [],
+    dnsNetworks: [],
+  },
+  hardfork: Hardfork.Prague,
+  customCrypto: { ecrecover: evmPallets.nativeEcrecover },
+});
+
+async function referenceWorld(makeStateManager: (c: Common) => StateManagerInterface) {
+  evmPallets.interpreterLoop.enabled = false;
+  evmPallets.jumpdestCache.enabled = false;
+  try {
+    return await referenceRun(makeStateManager(stockCommon), stockCommon);
+  } finally {
+    evmPallets.interpreterLoop.enabled = true;
+    evmPallets.jumpdestCache.enabled = true;
+  }
+}
+
+async function referenceRun(stateManager: StateManagerInterface, common: Common) {
   const vm = await createVM({ common, stateManager });
   await stateManager.putAccount(new Address(sender.address), new Account(0n, 10n ** 27n));
   const block = createBlock(
@@ -201,8 +227,8 @@ async function referenceWorld(stateManager: StateManagerInterface) {
 }
 
 const darwin = await darwinWorld();
-const simple = await referenceWorld(new SimpleStateManager({ common }));
-const merkle = await referenceWorld(new MerkleStateManager({ common }));
+const simple = await referenceWorld((c) => new SimpleStateManager({ common: c }));
+const merkle = await referenceWorld((c) => new MerkleStateManager({ common: c }));
 
 const perSec = (t: Timed) => N / (t.wallMs / 1000);
 const perCpuSec = (t: Timed) => N / (t.cpuMs / 1000);

@@ -66,6 +66,21 @@ export class SharedCommon extends Common {
     if (sealed.has(this)) throw new Error("the shared Common's EIPs are fixed at construction");
     super.setEIPs(eips);
   }
+
+  // ethereumjs asks `isActivatedEIP` several times per interpreted opcode and dozens of times per
+  // transaction; the base class scans its array of active EIPs (~60) each time. The set is rebuilt
+  // whenever that array is replaced (hardfork or EIP changes, before the Common is sealed).
+  private eipSetFor: readonly number[] | undefined;
+  private eipSet: ReadonlySet<number> = new Set();
+
+  override isActivatedEIP(eip: number): boolean {
+    const active = (this as unknown as { _activatedEIPsCache: readonly number[] })._activatedEIPsCache;
+    if (active !== this.eipSetFor) {
+      this.eipSet = new Set(active);
+      this.eipSetFor = active;
+    }
+    return this.eipSet.has(eip);
+  }
 }
 
 /** The one `Common` a runtime instance shares between its EVM, its VM and transaction decoding. */

@@ -18,6 +18,9 @@ const PATCHED = Symbol.for("darwin.jumpdestCache");
 
 let installed = false;
 
+/** Switch for benchmarks and tests: off, every call analyses the code again, as ethereumjs does. */
+export const jumpdestCache = { enabled: true };
+
 /** Installs the cache once per process; idempotent. Returns whether the interpreter was found. */
 export async function installJumpdestCache(): Promise<boolean> {
   if (installed) return true;
@@ -34,6 +37,7 @@ export async function installJumpdestCache(): Promise<boolean> {
   const analyse = proto._getValidJumpDestinations;
   const byTable = new WeakMap<object, WeakMap<Uint8Array, JumpAnalysis>>();
   proto._getValidJumpDestinations = function (code: Uint8Array): JumpAnalysis {
+    if (!jumpdestCache.enabled) return analyse.call(this, code);
     const table = (this._evm as { _opcodeMap?: object })._opcodeMap ?? this._evm;
     let cache = byTable.get(table);
     if (!cache) {

@@ -1,0 +1,166 @@
+// ethereumjs's interpreter awaits an async `runStep` for every opcode, and each step asks the Common
+// twice whether stateless EIPs (6800, 7864) are active and the event emitter whether anyone listens
+// to `step`. Most opcodes (PUSH, DUP, SWAP, arithmetic, JUMP...) have static gas and a synchronous
+// handler, so that machinery costs more than the opcode. This loop does what `Interpreter.run` and
+// `runStep` do, for legacy (non-EOF) code with no step listener, no debug logging, no profiler and no
+// stateless EIP, awaiting only the gas handlers and opcode handlers that are asynchronous; anything
+// else runs the original loop. `runtime-spec/test/evm-interpreter-loop.test.ts` runs the same blocks
+// both ways and compares results, logs, gas and state roots.
+
+interface OpcodeInfo {
+  readonly code: number;
+  readonly feeBigInt: bigint;
+  readonly dynamicGas: boolean;
+  readonly isAsync: boolean;
+  readonly isInvalid: boolean;
+}
+interface OpEntry {
+  readonly opcodeInfo: OpcodeInfo;
+  readonly opHandler: (runState: RunState, common: CommonLike) => unknown;
+  readonly gasHandler: (runState: RunState, gas: bigint, common: CommonLike) => Promise<bigint> | bigint;
+}
+interface CommonLike {
+  isActivatedEIP(eip: number): boolean;
+}
+interface RunState {
+  code: Uint8Array;
+  programCounter: number;
+  opCode: number;
+  gasLeft: bigint;
+  validJumps: Uint8Array;
+  cachedPushes: Record<number, bigint>;
+  shouldDoJumpAnalysis: boolean;
+  eip8037BurnLeftoverAfterCreateHaltOntoAlive?: boolean;
+  env: { accessWitness?: { commit(): void; revert(): void } };
+}
+interface InterpreterLike {
+  readonly common: CommonLike;
+  readonly _runState: RunState;
+  readonly _evm: { readonly DEBUG: boolean; readonly events: { listenerCount(name: string): number } };
+  readonly profilerOpts?: { readonly enabled?: boolean };
+  _getValidJumpDestinations(code: Uint8Array): {
+    jumps: Uint8Array;
+    pushes: Record<number, bigint>;
+    opcodesCached: OpEntry[];
+  };
+  lookupOpInfo(op: number): OpEntry;
+  useGas(amount: bigint, context: OpcodeInfo): void;
+}
+type RunResult = { runState: RunState; exceptionError: unknown };
+type Run = (this: InterpreterLike, code: Uint8Array, opts?: { pc?: number }) => Promise<RunResult>;
+
+interface EvmErrorClass {
+  new (message: string): unknown;
+  readonly errorMessages: {
+    readonly STOP: string;
+    readonly OUT_OF_GAS: string;
+    readonly INVALID_OPCODE: string;
+  };
+}
+
+const PATCHED = Symbol.for("darwin.interpreterLoop");
+const EOF_FORMAT = 0xef;
+const JUMP = 0x56;
+const JUMPI = 0x57;
+const JUMPSUB = 0x5e;
+
+let installed = false;
+
+/** Switch for the differential test: off, every call runs ethereumjs's own loop. */
+export const interpreterLoop = { enabled: true };
+
+/** Installs the loop once per process; idempotent. Returns whether the interpreter was found. */
+export async function installInterpreterLoop(): Promise<boolean> {
+  if (installed) return true;
+  const entry = import.meta.resolve("@ethereumjs/evm");
+  const [interp, errors, eip7928] = (await Promise.all([
+    import(new URL("./interpreter.js", entry).href),
+    import(new URL("./errors.js", entry).href),
+    import(new URL("./opcodes/EIP7928.js", entry).href),
+  ])) as [
+    { Interpreter?: { prototype: { run: Run; [PATCHED]?: true } } },
+    { EVMError?: EvmErrorClass; EVMErrorTypeString?: string },
+    { consumeEip7928PostTargetCallOog?: (runState: RunState) => void },
+  ];
+  const proto = interp.Interpreter?.prototype;
+  const EVMError = errors.EVMError;
+  const errorType = errors.EVMErrorTypeString;
+  const consumePostTargetOog = eip7928.consumeEip7928PostTargetCallOog;
+  if (!proto || !EVMError || !errorType || !consumePostTargetOog || typeof proto.run !== "function")
+    return false;
+  if (proto[PATCHED]) {
+    installed = true;
+    return true;
+  }
+  const original = proto.run;
+  const { STOP, OUT_OF_GAS, INVALID_OPCODE } = EVMError.errorMessages;
+
+  proto.run = async function (this: InterpreterLike, code: Uint8Array, opts: { pc?: number } = {}) {
+    const common = this.common;
+    if (
+      !interpreterLoop.enabled ||
+      (code[0] === EOF_FORMAT && common.isActivatedEIP(3540)) ||
+      this.profilerOpts?.enabled === true ||
+      this._evm.DEBUG ||
+      this._evm.events.listenerCount("step") > 0 ||
+      common.isActivatedEIP(6800) ||
+      common.isActivatedEIP(7864)
+    )
+      return original.call(this, code, opts);
+
+    const rs = this._runState;
+    rs.code = code;
+    rs.programCounter = opts.pc ?? rs.programCounter;
+    const start = rs.programCounter;
+    if (start !== 0 && (start < 0 || start >= code.length))
+      throw new Error("Internal error: program counter not in range");
+    let err: unknown;
+    let cached: OpEntry[] | undefined;
+    while (rs.programCounter < rs.code.length) {
+      const pc = rs.programCounter;
+      let entry: OpEntry;
+      if (cached === undefined) {
+        const op = rs.code[pc]!;
+        if (op === JUMP || op === JUMPI || op === JUMPSUB) {
+          const { jumps, pushes, opcodesCached } = this._getValidJumpDestinations(rs.code);
+          rs.validJumps = jumps;
+          rs.cachedPushes = pushes;
+          rs.shouldDoJumpAnalysis = false;
+          cached = opcodesCached;
+        }
+        rs.opCode = op;
+        entry = this.lookupOpInfo(op);
+      } else {
+        entry = cached[pc]!;
+        rs.opCode = entry.opcodeInfo.code;
+      }
+      try {
+        const info = entry.opcodeInfo;
+        let gas = info.feeBigInt;
+        if (info.dynamicGas) gas = await entry.gasHandler(rs, gas, common);
+        if (info.isInvalid) throw new EVMError(INVALID_OPCODE);
+        this.useGas(gas, info);
+        rs.programCounter++;
+        consumePostTargetOog(rs);
+        const handler = entry.opHandler;
+        if (info.isAsync) await handler(rs, common);
+        else handler(rs, common);
+        rs.env.accessWitness?.commit();
+      } catch (e) {
+        rs.env.accessWitness?.revert();
+        const evmError = e as { errorType?: unknown; error?: unknown };
+        if (typeof e !== "object" || e === null || evmError.errorType !== errorType) throw e;
+        if (evmError.error !== STOP) err = e;
+        break;
+      }
+    }
+    if (err === undefined && rs.eip8037BurnLeftoverAfterCreateHaltOntoAlive === true && rs.gasLeft > 0n) {
+      rs.gasLeft = 0n;
+      err = new EVMError(OUT_OF_GAS);
+    }
+    return { runState: rs, exceptionError: err };
+  };
+  proto[PATCHED] = true;
+  installed = true;
+  return true;
+}
