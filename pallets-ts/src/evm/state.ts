@@ -6,7 +6,6 @@ import {
   bytesToHex,
   KECCAK256_NULL,
   KECCAK256_RLP,
-  setLengthLeft,
 } from "@ethereumjs/util";
 import type { Ctx } from "../support/pallet.ts";
 import type { AccountInfo } from "../support/types.ts";
@@ -19,6 +18,18 @@ export class StateNotBoundError extends Error {
 
 const EMPTY = new Uint8Array(0);
 const CODE_CACHE_ENTRIES = 1024;
+
+/**
+ * A storage key or value left-padded to 32 bytes (ethereumjs's `setLengthLeft` pads through array
+ * spreads); longer inputs are refused as ethereumjs refuses them.
+ */
+function pad32(b: Uint8Array): Uint8Array {
+  if (b.length === 32) return b;
+  if (b.length > 32) throw new Error(`storage word of ${b.length} bytes exceeds 32`);
+  const out = new Uint8Array(32);
+  out.set(b, 32 - b.length);
+  return out;
+}
 
 function stripLeadingZeros(v: Uint8Array): Uint8Array {
   let i = 0;
@@ -217,16 +228,16 @@ export class RuntimeStateManager implements StateManagerInterface {
   }
 
   async getStorage(address: Address, key: Uint8Array): Promise<Uint8Array> {
-    const v = AccountStorages.get(this.c.ext, address.bytes, setLengthLeft(key, 32));
+    const v = AccountStorages.get(this.c.ext, address.bytes, pad32(key));
     return v === undefined ? EMPTY : stripLeadingZeros(v);
   }
 
   async putStorage(address: Address, key: Uint8Array, value: Uint8Array): Promise<void> {
     const ext = this.c.ext;
-    const k = setLengthLeft(key, 32);
+    const k = pad32(key);
     const v = stripLeadingZeros(value);
     if (v.length === 0) AccountStorages.remove(ext, address.bytes, k);
-    else AccountStorages.insert(ext, address.bytes, k, setLengthLeft(v, 32));
+    else AccountStorages.insert(ext, address.bytes, k, pad32(v));
   }
 
   async clearStorage(address: Address): Promise<void> {
