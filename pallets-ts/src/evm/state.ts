@@ -1,12 +1,6 @@
 import { keccak256 } from "@darwin/crypto";
 import type { AccountFields, StateManagerInterface } from "@ethereumjs/common";
-import {
-  Account,
-  type Address,
-  bytesToHex,
-  KECCAK256_NULL,
-  KECCAK256_RLP,
-} from "@ethereumjs/util";
+import { Account, type Address, bytesToHex, KECCAK256_NULL, KECCAK256_RLP } from "@ethereumjs/util";
 import type { Ctx } from "../support/pallet.ts";
 import type { AccountInfo } from "../support/types.ts";
 import { Account as SystemAccount, writeAccount } from "../system/index.ts";
