@@ -79,6 +79,22 @@ describe("self-finality rounds", () => {
   });
 });
 
+describe("Chain.finalize", () => {
+  it("announces each block once when finalizations overlap", async () => {
+    const { chain, producer } = await setup(100);
+    const hashes: Uint8Array[] = [];
+    for (let i = 0; i < 4; i++) {
+      const ref = await producer.createBlock({ createEmpty: true, finalize: false });
+      hashes.push(ref!.hash);
+    }
+    const finalized: number[] = [];
+    chain.on("finalized", (b) => finalized.push(b.number));
+    await Promise.all([chain.finalize(hashes[1]!), chain.finalize(hashes[3]!), chain.finalize(hashes[2]!)]);
+    expect(finalized).toEqual([1, 2, 3, 4]);
+    expect(chain.finalized().number).toBe(4);
+  });
+});
+
 async function until(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {

@@ -249,7 +249,19 @@ export class Chain extends EventEmitter<ChainEvents> {
     return { hash, number: header.number };
   }
 
-  async finalize(hash: Uint8Array, justification?: Uint8Array): Promise<void> {
+  /**
+   * Finalizes `hash` and its ancestors. Calls run one after another (a finality round and an
+   * `engine_finalizeBlock` may overlap), so each block is announced once.
+   */
+  finalize(hash: Uint8Array, justification?: Uint8Array): Promise<void> {
+    const run = this.finalizing.then(() => this.finalizeNow(hash, justification));
+    this.finalizing = run.catch(() => undefined);
+    return run;
+  }
+
+  private finalizing: Promise<void> = Promise.resolve();
+
+  private async finalizeNow(hash: Uint8Array, justification?: Uint8Array): Promise<void> {
     const header = this.headerOrThrow(hash);
     const previous = this.finalized().number;
     if (header.number <= previous) return;
