@@ -7,13 +7,15 @@
 //   darwin:    `darwin-node --dev` (instant sealing) and `darwin-node --dev --sealing 500`
 //
 // Load: the funded account pays SENDERS fresh accounts (and, for the ERC-20 run, gives each tokens);
-// those are not timed. Each sender then submits its share of signed transactions in nonce order, one
+// those are not timed. Every endpoint then gets the same untimed warm-up (EVM_HTTP_WARMUP transfers of
+// each kind, default 1,000, sent the way the timed ones are), so that both are measured in their
+// steady state rather than in their first seconds of JIT compilation. Each sender then submits its share of signed transactions in nonce order, one
 // request in flight per sender and all senders at once (SENDERS requests in flight), so no request
 // ever arrives ahead of a lower nonce of its own sender. Timing stops when each sender's last
 // transaction has a receipt (same-sender nonces are included in order); afterwards every receipt is
 // fetched and must say `success`, and the recipients' balances must add up.
 //
-//   npm run bench -- evm-http          # EVM_HTTP_TXS=2000 EVM_HTTP_SENDERS=16 by default
+//   npm run bench -- evm-http          # EVM_HTTP_TXS=2000 EVM_HTTP_SENDERS=16 EVM_HTTP_WARMUP=1000 by default
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -37,6 +39,9 @@ const SENDERS = Number(process.env.EVM_HTTP_SENDERS ?? 16);
 // Transactions per HTTP request: 1 sends one JSON-RPC call per request; more sends JSON-RPC batches
 // (each sender's next transactions, in nonce order), so the client's round trips stop setting the pace.
 const PER_REQUEST = Number(process.env.EVM_HTTP_BATCH ?? 1);
+// Untimed transfers of each kind sent first, the same way, so that every endpoint is measured in its
+// steady state (JIT-compiled paths, warm caches) rather than in its first seconds after start.
+const WARMUP = Number(process.env.EVM_HTTP_WARMUP ?? 1000);
 const ETHER = 10n ** 18n;
 const ALITH_KEY: Hex = "0x5fb92d6e98884f76de468fa3f6278f8807c48bebc13595d45af5bdc4da702133";
 // Account #0 of Hardhat's default development mnemonic ("test test ... junk"), funded by `hardhat node`.
@@ -293,7 +298,6 @@ async function benchEndpoint(
   const funder = privateKeyToAccount(funderKey);
   const senders = Array.from({ length: SENDERS }, () => privateKeyToAccount(generatePrivateKey()));
   const recipients = Array.from({ length: 100 }, () => privateKeyToAccount(generatePrivateKey()).address);
-  const perSender = Math.ceil(TXS / SENDERS);
 
   // Setup (untimed): fund senders, deploy the token, hand each sender tokens.
   let nonce = await nonceOf(url, funder.address);
@@ -320,14 +324,19 @@ async function benchEndpoint(
   await sendAndConfirm(url, grants);
 
   // Pre-sign everything (untimed).
-  const build = async (kind: "eth" | "erc20"): Promise<Batch> => {
+  const build = async (
+    kind: "eth" | "erc20",
+    count = TXS,
+    to_: readonly Hex[] = recipients,
+  ): Promise<Batch> => {
     let k = 0;
+    const share = Math.ceil(count / SENDERS);
     const batches: Hex[][] = [];
     for (const s of senders) {
       let n = await nonceOf(url, s.address);
       const raws: Hex[] = [];
-      for (let i = 0; i < perSender && k < TXS; i++, k++) {
-        const to = recipients[k % recipients.length] as Hex;
+      for (let i = 0; i < share && k < count; i++, k++) {
+        const to = to_[k % to_.length] as Hex;
         raws.push(
           kind === "eth"
             ? await sign(chain, s, { to, value: 1_000n, gas: 21_000n, nonce: n++ })
@@ -344,6 +353,12 @@ async function benchEndpoint(
     return { perSender: batches };
   };
 
+  if (WARMUP > 0) {
+    // To recipients of their own, so that the balance check below counts the timed transfers only.
+    const warm = Array.from({ length: 10 }, () => privateKeyToAccount(generatePrivateKey()).address);
+    await measure(url, await build("eth", WARMUP, warm), undefined);
+    await measure(url, await build("erc20", WARMUP, warm), undefined);
+  }
   const ethBatch = await build("eth");
   const eth = await measure(url, ethBatch, pid);
   const erc20Batch = await build("erc20");
@@ -415,7 +430,7 @@ async function withDarwin(args: readonly string[], tokenBytecode: Hex): Promise<
 
 const tokenBytecode = compileToken();
 console.log(
-  `load: ${TXS} ETH transfers then ${TXS} ERC-20 transfers per endpoint, ${SENDERS} senders, pre-signed EIP-1559, ${PER_REQUEST} per HTTP request`,
+  `load: ${TXS} ETH transfers then ${TXS} ERC-20 transfers per endpoint (after an untimed warm-up of ${WARMUP} of each), ${SENDERS} senders, pre-signed EIP-1559, ${PER_REQUEST} per HTTP request`,
 );
 
 // EVM_HTTP_SKIP_HARDHAT=1 leaves the reference out (for profiling darwin-node alone; no ratios then).
