@@ -190,13 +190,13 @@ const stockCommon = new Common({
 });
 
 async function referenceWorld(makeStateManager: (c: Common) => StateManagerInterface) {
-  evmPallets.interpreterLoop.enabled = false;
-  evmPallets.jumpdestCache.enabled = false;
+  evmPallets.interpreterPatches.loop = false;
+  evmPallets.interpreterPatches.jumpdestCache = false;
   try {
     return await referenceRun(makeStateManager(stockCommon), stockCommon);
   } finally {
-    evmPallets.interpreterLoop.enabled = true;
-    evmPallets.jumpdestCache.enabled = true;
+    evmPallets.interpreterPatches.loop = true;
+    evmPallets.interpreterPatches.jumpdestCache = true;
   }
 }
 

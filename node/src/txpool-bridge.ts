@@ -12,20 +12,13 @@ import type { PoolValidator, ValidationResult } from "./txpool/interface.ts";
  */
 export function createPoolBridge(deps: { chain: Chain; registry: Registry; logger: Logger }) {
   const { chain } = deps;
-  // Validation runs in a storage layer that is always rolled back, so one overlay per block serves
-  // every validation at that block (no per-transaction state setup).
-  let cached: { hash: string; state: ReturnType<Chain["stateAt"]> } | undefined;
-  const stateFor = (hash: Uint8Array) => {
-    const key = Buffer.from(hash).toString("hex");
-    if (cached?.hash !== key) cached = { hash: key, state: chain.stateAt(hash) };
-    return cached.state;
-  };
   const validator: PoolValidator = {
     // `TaggedTransactionQueue_validate_transaction`, called in-process: the SCALE round trip of its
     // arguments and answer is what `state_call` needs, not the pool (it cost ~20 us per submission).
-    // The runtime ignores the source, as Substrate's does for these checks.
+    // The runtime ignores the source, as Substrate's does for these checks. Validation runs in a
+    // storage layer that is always rolled back, so the block's shared read state serves every one.
     async validate(xt, at): Promise<ValidationResult> {
-      const r = await chain.runtime.validateTransaction(stateFor(at.hash).ext, xt, at.hash);
+      const r = await chain.runtime.validateTransaction(chain.readState(at.hash).ext, xt, at.hash);
       return "ok" in r ? { ok: r.ok } : { err: r.err as never };
     },
   };

@@ -101,7 +101,7 @@ describe("authorship worker", () => {
     }
     expect(chain.best().number).toBe(3);
     // The worker took those signers from this thread instead of recovering them again.
-    expect(worker.recoveriesReused).toBe(9);
+    expect(worker.signersReused).toBe(9);
   });
 
   it("reports transactions the runtime refuses, as the inline builder does", async () => {

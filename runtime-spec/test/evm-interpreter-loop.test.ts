@@ -1,4 +1,4 @@
-// Darwin runs contract code with its own interpreter loop (pallets-ts/src/evm/interpreter-loop.ts),
+// Darwin runs contract code with its own interpreter loop (pallets-ts/src/evm/interpreter-patches.ts),
 // which steps synchronously through opcodes that have no asynchronous part. It must be
 // indistinguishable from ethereumjs's own loop: the same blocks on two chains, one per loop, give the
 // same outcomes, events, receipts and state roots, over successes, reverts with reasons, out-of-gas,
@@ -21,7 +21,7 @@ const call = (signature: string, ...args: (bigint | Uint8Array)[]) =>
 const bytecode = (name: string) => fromHex(contracts()[name]!.bytecode as `0x${string}`);
 
 afterEach(() => {
-  evm.interpreterLoop.enabled = true;
+  evm.interpreterPatches.loop = true;
 });
 
 /** Counts the steps ethereumjs's own loop takes (Darwin's loop never calls `runStep`). */
@@ -160,7 +160,7 @@ describe("Darwin's interpreter loop", () => {
       let fastSteps = 0;
       const reasons = new Set<string>();
       for (const [i, items] of fastPlan.entries()) {
-        evm.interpreterLoop.enabled = true;
+        evm.interpreterPatches.loop = true;
         const before = steps.count();
         const a = await mixedBlock(fast, items);
         fastSteps += steps.count() - before;
@@ -173,7 +173,7 @@ describe("Darwin's interpreter loop", () => {
             ev.type === "Ethereum" && ev.value.type === "Executed" ? ev.value.value?.exit_reason : undefined;
           if (r) reasons.add(`${r.type}:${r.value.type}`);
         }
-        evm.interpreterLoop.enabled = false;
+        evm.interpreterPatches.loop = false;
         const b = await mixedBlock(general, generalPlan[i]!);
         expect(a.results.map((r) => r.ok)).toEqual(b.results.map((r) => r.ok));
         const json = (v: unknown) => JSON.stringify(v, (_, x) => (typeof x === "bigint" ? `${x}n` : x));

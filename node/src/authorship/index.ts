@@ -34,8 +34,8 @@ export class WorkerBlockBuilder implements BlockBuilder {
   private readonly ready: Promise<void>;
   private nextId = 1;
   private broken: string | undefined;
-  /** Signer recoveries the worker took from this thread instead of recomputing them. */
-  recoveriesReused = 0;
+  /** Signers the worker took from this thread instead of recovering them again. */
+  signersReused = 0;
 
   constructor(opts: StateViewOpts, modules: { chain: Chain; logger: Logger }) {
     this.chain = modules.chain;
@@ -58,7 +58,7 @@ export class WorkerBlockBuilder implements BlockBuilder {
       this.pending.delete(m.id);
       if ("err" in m) p.reject(new ChainError("BadBlock", m.err));
       else {
-        this.recoveriesReused += m.recoveriesReused;
+        this.signersReused += m.signersReused;
         p.resolve({ ...m.ok, hash: hashHeader(m.ok.header) });
       }
     });
@@ -90,7 +90,7 @@ export class WorkerBlockBuilder implements BlockBuilder {
       inherentData: new Map(req.inherentData),
       candidates: [...req.candidates].map((c) => ({ hash: c.hash, bytes: c.bytes })),
       ...(req.maxExtrinsics !== undefined ? { maxExtrinsics: req.maxExtrinsics } : {}),
-      recoveries: ethereum.senderMemo.take(),
+      signers: ethereum.senderMemo.take(),
     });
     try {
       return await new Promise<BuiltBlock>((resolve, reject) => {

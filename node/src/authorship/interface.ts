@@ -16,12 +16,12 @@ export interface WorkerBuildMessage {
   readonly candidates: { readonly hash: Uint8Array; readonly bytes: Uint8Array }[];
   readonly maxExtrinsics?: number;
   /** Signers the main thread recovered since the last build (see `ethereum.senderMemo`). */
-  readonly recoveries: [string, Uint8Array][];
+  readonly signers: [string, Uint8Array][];
 }
 
 export type WorkerReply =
   | { readonly ready: true }
-  | { readonly id: number; readonly ok: Omit<BuiltBlock, "hash">; readonly recoveriesReused: number }
+  | { readonly id: number; readonly ok: Omit<BuiltBlock, "hash">; readonly signersReused: number }
   | { readonly id: number; readonly err: string };
 
 /**

@@ -26,7 +26,7 @@ port.on("message", (msg: WorkerBuildMessage) => {
   queue = queue.then(async () => {
     try {
       view.refresh();
-      ethereum.senderMemo.seed(msg.recoveries);
+      ethereum.senderMemo.seed(msg.signers);
       const state = new BlockState(view.stateAt(msg.parentStateRoot), msg.parentStateRoot, view.nodeStore);
       const built = await buildOnState(runtime, state, {
         parent: msg.parent,
@@ -38,7 +38,7 @@ port.on("message", (msg: WorkerBuildMessage) => {
       reply({
         id: msg.id,
         ok: compactForTransfer(built),
-        recoveriesReused: ethereum.senderMemo.takeReused(),
+        signersReused: ethereum.senderMemo.takeReused(),
       });
     } catch (err) {
       reply({ id: msg.id, err: err instanceof Error ? err.message : String(err) });

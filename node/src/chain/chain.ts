@@ -165,6 +165,19 @@ export class Chain extends EventEmitter<ChainEvents> {
     return new BlockState(this.db.stateAt(header.stateRoot), header.stateRoot, this.db.nodeStore);
   }
 
+  /**
+   * The state under `hash` for reads and throwaway overlays (callers roll back what they write),
+   * shared by everyone asking about the same block: the pool's validations and the Ethereum RPC's
+   * submissions at the best block then read each account once (`BlockState` memoises reads).
+   */
+  readState(hash: Uint8Array): BlockState {
+    const key = Buffer.from(hash).toString("latin1");
+    if (this.shared?.key !== key) this.shared = { key, state: this.stateAt(hash) };
+    return this.shared.state;
+  }
+
+  private shared: { key: string; state: BlockState } | undefined;
+
   /** `state_call`: a runtime API call on a throwaway overlay at `at` (best block by default). */
   async call(method: string, input: Uint8Array, at?: Uint8Array): Promise<Uint8Array> {
     const state = this.stateAt(at ?? this.best().hash);
@@ -250,18 +263,10 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   /**
-   * Finalizes `hash` and its ancestors. Calls run one after another (a finality round and an
-   * `engine_finalizeBlock` may overlap), so each block is announced once.
+   * Finalizes `hash` and its ancestors. The database moves its finalized head before `finalize`
+   * first awaits, so overlapping calls see each other and each block is announced once.
    */
-  finalize(hash: Uint8Array, justification?: Uint8Array): Promise<void> {
-    const run = this.finalizing.then(() => this.finalizeNow(hash, justification));
-    this.finalizing = run.catch(() => undefined);
-    return run;
-  }
-
-  private finalizing: Promise<void> = Promise.resolve();
-
-  private async finalizeNow(hash: Uint8Array, justification?: Uint8Array): Promise<void> {
+  async finalize(hash: Uint8Array, justification?: Uint8Array): Promise<void> {
     const header = this.headerOrThrow(hash);
     const previous = this.finalized().number;
     if (header.number <= previous) return;

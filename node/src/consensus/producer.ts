@@ -37,10 +37,8 @@ export interface ProducerOpts {
   /**
    * Instant sealing: the least time between the starts of two blocks (default 50 ms). A transaction
    * arriving after a quiet spell gets its block at once; a stream of them shares blocks instead of
-   * paying a block's fixed cost (state root, commit, seal, import, notifications) each. Measured with
-   * one request in flight (`npm run bench -- evm-http`, EVM_HTTP_SENDERS=1, ETH transfers, three runs
-   * each): 10 ms sealed ~200 blocks for 2,000 transfers at 940-1,000 tx/s, 25 ms ~80 blocks at
-   * 950-1,090, 50 ms ~37 blocks at 1,050-1,130.
+   * paying a block's fixed cost (state root, commit, seal, import, notifications) each (BENCHMARKS.md,
+   * evm-http: 10, 25, 50 and 100 ms compared).
    */
   readonly instantMinGapMs?: number;
 }

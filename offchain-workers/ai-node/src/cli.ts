@@ -70,7 +70,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   if (values.version) {
-    console.log(`darwin-ai-node ${AI_NODE_VERSION}`);
+    process.stdout.write(`darwin-ai-node ${AI_NODE_VERSION}\n`);
     return 0;
   }
   if (values.help || positionals[0] !== "serve") {
@@ -102,6 +102,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     batchRows = intOption(values["batch-rows"], "batch-rows", 0, 0);
     batchWaitMs = intOption(values["batch-wait-ms"], "batch-wait-ms", 0, 0);
     if (batchWaitMs > 60_000) throw new Error(`--batch-wait-ms must be at most 60000, got ${batchWaitMs}`);
+    if (values["batch-wait-ms"] !== undefined && batchRows === 0)
+      throw new Error("--batch-wait-ms needs --batch-rows (dynamic batching is off without it)");
     logLevels = parseLogDirectives(values.log ?? []);
   } catch (err) {
     console.error(err instanceof Error ? err.message : String(err));
@@ -131,6 +133,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   const registry = createRegistry();
   const source = sources.gatewayModelSource({ gatewayUrl: values.gateway, format });
   const runner = workers > 0 ? workerPoolRunner({ workers }) : inProcessRunner();
+  if (runner.describe.includes("public API"))
+    logger.warn("onnxruntime-node's native binding was not found: sessions run through its public API");
   const engine = createInferenceEngine(
     {
       cacheSize,
@@ -161,8 +165,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     await Effect.runPromise(engine.close());
     return 1;
   }
-  console.log(
-    `darwin-ai-node listening on ${server.url} (models from ${source.describe}, sessions ${runner.describe}${batchRows > 0 ? `, dynamic batches of up to ${batchRows} rows` : ""})`,
+  process.stdout.write(
+    `darwin-ai-node listening on ${server.url} (models from ${source.describe}, sessions ${runner.describe}${batchRows > 0 ? `, dynamic batches of up to ${batchRows} rows` : ""})\n`,
   );
 
   await new Promise<void>((resolve) => {

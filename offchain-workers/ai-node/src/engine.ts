@@ -130,6 +130,8 @@ interface Queued {
   readonly timeoutMs: number;
   readonly resolve: (result: InferResult) => void;
   readonly reject: (err: InferenceError) => void;
+  /** Answered already: its deadline passed while a worker-pool run was still going. */
+  late?: boolean;
 }
 
 interface SessionEntry {
@@ -140,7 +142,8 @@ interface SessionEntry {
   /** The input whose first axis counts rows, when the model has a batch axis. */
   readonly rowsInput: string | undefined;
   /** Every input and output has `batch` first, so requests can be joined and answers split. */
-  readonly batchable: boolean;
+  /** Cleared when a joined run shows the model's batch axis does not map rows to rows. */
+  batchable: boolean;
   /** Every input's dimensions after the first are fixed: all well-formed requests can be joined. */
   readonly fixedRowShape: boolean;
   /** Dynamic batching: requests waiting, their rows and answer size, and the pending flush. */
@@ -819,6 +822,7 @@ export function createInferenceEngine(
   /** Answers one queued request from its own outputs, against its own deadline. */
   const settle = (entry: SessionEntry, q: Queued, outputs: Record<string, Tensor>): void => {
     unhold(entry);
+    if (q.late) return;
     if (performance.now() - q.started > q.timeoutMs) {
       q.reject(failed(entry, lateError(entry, "inference", q.timeoutMs)));
       return;
@@ -835,7 +839,34 @@ export function createInferenceEngine(
 
   const settleFailure = (entry: SessionEntry, q: Queued, err: unknown): void => {
     unhold(entry);
-    q.reject(failed(entry, err));
+    if (!q.late) q.reject(failed(entry, err));
+  };
+
+  /**
+   * On the worker pool a joined run can outlast a member's deadline: each member is answered with
+   * Timeout when its own deadline passes (the shared coarse timer), as a lone pool run is, and the
+   * run's late result is then dropped for it. Returns the disarm to call when the run ends.
+   */
+  const armQueuedDeadlines = (entry: SessionEntry, group: readonly Queued[]): (() => void) => {
+    const armed = group.map((q) => {
+      const deadline = {
+        at: q.started + q.timeoutMs,
+        fail: () => {
+          pendingDeadlines.delete(deadline);
+          q.late = true;
+          q.reject(failed(entry, lateError(entry, "inference", q.timeoutMs)));
+        },
+      };
+      pendingDeadlines.add(deadline);
+      return deadline;
+    });
+    if (!deadlineTimer) {
+      deadlineTimer = setInterval(sweepDeadlines, DEADLINE_SWEEP_MS);
+      deadlineTimer.unref();
+    }
+    return () => {
+      for (const d of armed) pendingDeadlines.delete(d);
+    };
   };
 
   /** Queued requests of one row shape as one ORT call (a single one as itself), each answered apart. */
@@ -849,22 +880,43 @@ export function createInferenceEngine(
       for (const q of group) settleFailure(entry, q, err);
       return;
     }
+    const disarm = entry.session.runSync ? undefined : armQueuedDeadlines(entry, group);
     runOn(entry, feeds, (err, results) => {
+      disarm?.();
       if (results === undefined) {
         if (group.length === 1) settleFailure(entry, first, ortError(entry, err));
         // One bad request must not fail its neighbours: each runs alone and gets its own answer.
-        else for (const q of group) runJoined(entry, [q]);
+        else for (const q of group) rerunAlone(entry, q);
         return;
       }
       let outputs: Record<string, Tensor>;
-      let own: Record<string, Tensor>[] | undefined;
-      const rows = group.map((q) => q.rows);
       try {
         outputs = declaredOutputs(entry, results);
-        own = group.length === 1 ? undefined : splitRows(entry, outputs, rows);
       } catch (failure) {
         if (group.length === 1) settleFailure(entry, first, failure);
-        else for (const q of group) runJoined(entry, [q]);
+        else for (const q of group) rerunAlone(entry, q);
+        return;
+      }
+      let own: Record<string, Tensor>[] | undefined;
+      try {
+        own =
+          group.length === 1
+            ? undefined
+            : splitRows(
+                entry,
+                outputs,
+                group.map((q) => q.rows),
+              );
+      } catch (failure) {
+        // A property of the model, not of these requests: stop joining its requests for good.
+        if (entry.batchable) {
+          entry.batchable = false;
+          log.warn(
+            { model: entry.info.label, err: String(failure) },
+            "the model's batch axis does not map rows to rows; its requests run one by one",
+          );
+        }
+        for (const q of group) rerunAlone(entry, q);
         return;
       }
       if (own !== undefined) {
@@ -874,6 +926,12 @@ export function createInferenceEngine(
       for (let k = 0; k < group.length; k++)
         settle(entry, group[k] as Queued, own === undefined ? outputs : (own[k] as Record<string, Tensor>));
     });
+  };
+
+  /** A member of a failed joined run, run alone (unless its deadline already answered it). */
+  const rerunAlone = (entry: SessionEntry, q: Queued): void => {
+    if (q.late) unhold(entry);
+    else runJoined(entry, [q]);
   };
 
   const flush = (entry: SessionEntry): void => {

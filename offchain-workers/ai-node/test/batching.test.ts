@@ -39,6 +39,8 @@ const joined = (registry: ReturnType<typeof createRegistry>, model = LABEL) =>
 describe("in-process runner", () => {
   it.effect("gives, through the native binding, exactly the public API's answers and commitments", () =>
     Effect.gen(function* () {
+      // The comparison means something only if the native binding was found (onnxruntime-node 1.30).
+      expect(inProcessRunner().describe).toBe("in-process");
       const source = yield* Effect.promise(() => sourceWithModels());
       const native = createInferenceEngine({}, { source });
       const publicApi = createInferenceEngine(
@@ -236,6 +238,56 @@ describe("dynamic batching", () => {
   );
 });
 
+describe("dynamic batching on the worker pool", () => {
+  it.live("answers a member Timeout when its deadline passes during the joined run", () =>
+    Effect.gen(function* () {
+      const source = yield* Effect.promise(() => sourceWithModels());
+      const { manifestCid } = yield* Effect.promise(() => putSlowModel(source));
+      const rows = 256;
+      const input: Tensor = {
+        dtype: "float32",
+        shape: [rows, 512],
+        data: new Float32Array(rows * 512).fill(1),
+      };
+      // Tells whether a pool run is under way when the late answer comes.
+      let running = 0;
+      const inner = workerPoolRunner({ workers: 1 });
+      const watching: typeof inner = {
+        describe: inner.describe,
+        close: () => inner.close(),
+        async open(bytes, opts) {
+          const s = await inner.open(bytes, opts);
+          return {
+            run: (i) => {
+              running++;
+              return s.run(i).finally(() => running--);
+            },
+            release: () => s.release(),
+          };
+        },
+      };
+      const engine = createInferenceEngine(
+        { dynamicBatching: { maxRows: 2 * rows } },
+        { source, runner: watching },
+      );
+      yield* engine.load({ model: manifestCid });
+      let runningWhenLate = -1;
+      const late = Effect.runPromiseExit(
+        engine.infer({ model: manifestCid, inputs: { x: input }, timeoutMs: 20 }),
+      ).then((exit) => {
+        runningWhenLate = running;
+        return exit;
+      });
+      const onTime = Effect.runPromiseExit(engine.infer({ model: manifestCid, inputs: { x: input } }));
+      const [lateExit, onTimeExit] = yield* Effect.promise(() => Promise.all([late, onTime]));
+      expect([failureTag(lateExit), failureTag(onTimeExit)]).toEqual(["Timeout", undefined]);
+      // Answered while the run (both requests joined: 512 rows through 100 matrix products) still went on.
+      expect(runningWhenLate).toBe(1);
+      yield* engine.close();
+    }),
+  );
+});
+
 describe("dynamic batching of a model whose batch axis does not map rows to rows", () => {
   it.effect("notices the joined answer has the wrong rows and answers each request alone", () =>
     Effect.gen(function* () {
@@ -264,18 +316,49 @@ describe("dynamic batching of a model whose batch axis does not map rows to rows
       };
       const model = yield* Effect.promise(() => source.put(new TextEncoder().encode(stableJson(manifest))));
       const registry = createRegistry({ defaultMetrics: false });
-      const engine = createInferenceEngine({ dynamicBatching: {} }, { source, registry });
+      // Counts the ORT runs the engine makes, whichever way it calls them.
+      let ortRuns = 0;
+      const inner = inProcessRunner();
+      const counting: typeof inner = {
+        describe: inner.describe,
+        close: () => inner.close(),
+        async open(bytes, opts) {
+          const s = await inner.open(bytes, opts);
+          const runSync = s.runSync;
+          return {
+            run: (i) => {
+              ortRuns++;
+              return s.run(i);
+            },
+            ...(runSync
+              ? {
+                  runSync: (i: NamedTensors) => {
+                    ortRuns++;
+                    return runSync(i);
+                  },
+                }
+              : {}),
+            release: () => s.release(),
+          };
+        },
+      };
+      const engine = createInferenceEngine({ dynamicBatching: {} }, { source, registry, runner: counting });
       yield* engine.load({ model });
       const rows = [1, 2, 3].map(
         (k): NamedTensors => ({
           x: { dtype: "float32", shape: [1, 4], data: new Float32Array(4).fill(k) },
         }),
       );
-      const results = yield* Effect.forEach(rows, (inputs) => engine.infer({ model, inputs }), {
-        concurrency: "unbounded",
-      });
+      const round = () =>
+        Effect.forEach(rows, (inputs) => engine.infer({ model, inputs }), { concurrency: "unbounded" });
+      const results = yield* round();
       expect(results.map((r) => Array.from(r.outputs.y?.data as Float32Array))).toEqual([[4], [8], [12]]);
       expect(yield* joined(registry, "sum-all@1.0.0")).toEqual({ runs: 0, requests: 0 });
+      // The joined attempt and the three lone reruns; afterwards the engine no longer tries to join.
+      expect(ortRuns).toBe(4);
+      const again = yield* round();
+      expect(again.map((r) => Array.from(r.outputs.y?.data as Float32Array))).toEqual([[4], [8], [12]]);
+      expect(ortRuns).toBe(7);
       yield* engine.close();
     }),
   );

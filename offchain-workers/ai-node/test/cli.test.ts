@@ -33,6 +33,9 @@ describe("darwin-ai-node bin", () => {
     if (systemNode !== undefined)
       expect((await run(systemNode, [bin, "--version"])).stdout).toBe("darwin-ai-node 0.1.0\n");
     await expect(run(process.execPath, [bin, "serve"])).rejects.toThrow(/--gateway is required/);
+    await expect(
+      run(process.execPath, [bin, "serve", "--gateway", "http://127.0.0.1:1", "--batch-wait-ms", "5"]),
+    ).rejects.toThrow(/--batch-wait-ms needs --batch-rows/);
   });
 });
 
@@ -210,5 +213,7 @@ describe("darwin-ai-node serve (a real process over a trustless gateway)", () =>
     expect(text).toMatch(
       /darwin_ai_inferences_total\{model="darwin-mnist-mlp@1\.0\.0",outcome="MalformedInput"\} [1-9]/,
     );
+    // `--batch-rows` took effect: the concurrent requests above shared ORT runs.
+    expect(text).toMatch(/darwin_ai_dynamic_batches_total\{model="darwin-mnist-mlp@1\.0\.0"\} [1-9]/);
   });
 });

@@ -127,10 +127,9 @@ export function sr25519Verify_(message: Uint8Array, signature: Uint8Array, publi
   }
 }
 export function ed25519Sign(message: Uint8Array, pair: KeyPair): Uint8Array {
-  const seed = pair.secretKey.subarray(0, 32);
-  const key = nodeCrypto ? nodeEd25519Key(pair.secretKey) : undefined;
+  const key = nodeEd25519Key(pair.secretKey);
   if (nodeCrypto && key) return new Uint8Array(nodeCrypto.sign(null, message, key));
-  return ed25519.sign(message, seed);
+  return ed25519.sign(message, pair.secretKey.subarray(0, 32));
 }
 /** The ed25519 public key of a 32-byte secret seed (libp2p node keys). */
 export function ed25519PublicKey(seed: Uint8Array): Uint8Array {

@@ -41,8 +41,7 @@ import { Now } from "../timestamp/index.ts";
 import type { OnChargeTransaction } from "../transaction-payment/index.ts";
 import { createMclBn254 } from "./bn254-mcl.ts";
 import { createDarwinCommon, DARWIN_DEV_CHAIN_ID } from "./common.ts";
-import { installInterpreterLoop } from "./interpreter-loop.ts";
-import { installJumpdestCache } from "./jumpdest-cache.ts";
+import { installInterpreterPatches } from "./interpreter-patches.ts";
 import {
   type DarwinPrecompile,
   outOfGasResult,
@@ -57,8 +56,7 @@ import { AccountCodes, AccountCodesMetadata, AccountStorages } from "./storage.t
 
 export * from "./bn254-mcl.ts";
 export * from "./common.ts";
-export { interpreterLoop } from "./interpreter-loop.ts";
-export { jumpdestCache } from "./jumpdest-cache.ts";
+export { interpreterPatches } from "./interpreter-patches.ts";
 export * from "./precompiles/index.ts";
 export * from "./state.ts";
 export * from "./storage.ts";
@@ -181,8 +179,7 @@ export class EvmRunner {
   private async getVm(): Promise<VM> {
     if (this.vm) return this.vm;
     this.vmInit ??= (async () => {
-      await installJumpdestCache();
-      await installInterpreterLoop();
+      await installInterpreterPatches();
       const evm: EVM = await createEVM({
         common: this.common,
         stateManager: this.state,

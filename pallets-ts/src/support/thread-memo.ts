@@ -3,7 +3,8 @@
  * The authorship worker re-executes the transactions the RPC thread has just validated, and a
  * deterministic result (a recovered signer) computed there is the answer here. One side records
  * (`record(true)`, then `take()` what was noted since), the other is seeded with those entries and
- * uses each once. Both sides are bounded: the oldest half is dropped when `limit` is reached.
+ * uses each once. Both sides are bounded by `limit`: the recording side drops its oldest half, the
+ * seeded side starts afresh (entries never used are answers to transactions that were dropped).
  */
 export class ThreadMemo<V> {
   private recording = false;

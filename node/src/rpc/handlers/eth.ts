@@ -28,17 +28,12 @@ export function ethMethods(d: EthDeps): RpcMethodTable {
   const runner = createEthCallRunner(d);
   const slots = new PendingSlots();
 
-  // Reads for submissions at the best block share one overlay per best block (read-only here).
-  let best: { hash: string; state: ReturnType<typeof chain.stateAt> } | undefined;
-  const bestState = () => {
-    const hash = toHex(chain.best().hash);
-    if (best?.hash !== hash) best = { hash, state: chain.stateAt(chain.best().hash) };
-    return best.state;
-  };
+  // Submissions read the best block's state shared with the pool's validation (read-only here).
+  const bestState = () => chain.readState(chain.best().hash);
 
   const stateAtParam = (param: unknown): Externalities =>
     stateOf(chain, requireBlock(chain, index, param)).ext;
-  const baseFeeAtBest = () => frontier.baseFee.baseFee(chain.stateAt(chain.best().hash).ext);
+  const baseFeeAtBest = () => frontier.baseFee.baseFee(bestState().ext);
 
   const findTx = (hash: Uint8Array) => {
     const loc = index.transaction(hash);
