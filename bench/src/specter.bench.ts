@@ -83,33 +83,9 @@ async function measureInterleaved(
   }));
 }
 
+/** One circuit on its own (nothing to compare it with over the same stretch of time). */
 async function measure(circuit: string, input: (run: number) => Record<string, unknown>): Promise<Measured> {
-  const info = engine.info(circuit);
-  const cold = await engine.prove(circuit, input(0));
-  const witness: number[] = [];
-  const prove: number[] = [];
-  const verify: number[] = [];
-  let bundle = cold.bundle;
-  for (let r = 1; r <= runs; r++) {
-    const p = await engine.prove(circuit, input(r));
-    witness.push(p.timings.witnessMs);
-    prove.push(p.timings.witnessMs + p.timings.proveMs);
-    bundle = p.bundle;
-    verify.push(
-      await timeMs(async () => {
-        if (!(await engine.verify(p.bundle))) throw new Error(`${circuit}: proof does not verify`);
-      }),
-    );
-  }
-  return {
-    circuit,
-    constraints: info.constraints,
-    coldProveMs: cold.timings.witnessMs + cold.timings.proveMs,
-    witnessMs: median(witness),
-    proveMs: median(prove),
-    verifyMs: median(verify),
-    bundle,
-  };
+  return (await measureInterleaved([{ circuit, input }]))[0] as Measured;
 }
 
 const classifierBatch = (n: number) => (run: number) => ({

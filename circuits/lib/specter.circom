@@ -44,6 +44,16 @@ template UnsignedUpTo(k) {
     n2b.in <== in - top;
 }
 
+// x in [0, max] for any max below 2^b, for 2b constraints: x and max - x both fit b unsigned bits.
+// The general input check; UnsignedUpTo and UnsignedRange are cheaper where max is 2^k or 2^b - 1.
+template UnsignedAtMost(b, max) {
+    signal input in;
+    component low = Num2Bits(b);
+    low.in <== in;
+    component high = Num2Bits(b);
+    high.in <== max - in;
+}
+
 // out = floor(in / 2^s), with out in signed b bits; one decomposition of in + 2^(s+b-1) into s+b bits
 // fixes the remainder (the low s bits), the quotient and its range at once.
 template Rescale(s, b) {

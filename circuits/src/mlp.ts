@@ -176,10 +176,7 @@ export function mlpForward(mlp: QuantizedMlp, analysis: MlpAnalysis, input: read
   mlp.layers.forEach((layer, l) => {
     const range = analysis.layers[l] as LayerRange;
     outputAcc = dense(layer, x);
-    const y = outputAcc.map((acc, j) => {
-      const q = rescale(acc, mlp.scaleBits, range.neuronBits[j] as number);
-      return layer.relu && q < 0n ? 0n : q;
-    });
+    const y = activate(mlp, layer, range, outputAcc);
     activations.push(y);
     x = y;
   });
@@ -202,12 +199,24 @@ export function answerFromAccumulators(
   const last = mlp.layers[mlp.layers.length - 1] as QuantizedLayer;
   if (outputAcc.length !== analysis.outputs)
     throw new FixedPointRangeError(`expected ${analysis.outputs} accumulators, got ${outputAcc.length}`);
-  const logits = outputAcc.map((acc, j) => {
+  outputAcc.forEach((acc, j) => {
     checkSigned(acc, range.accBits[j] as number, `accumulator ${j}`);
-    const q = rescale(acc, mlp.scaleBits, range.neuronBits[j] as number);
-    return last.relu && q < 0n ? 0n : q;
   });
+  const logits = activate(mlp, last, range, outputAcc);
   return { logits, label: argmax(logits, range.outBits).index };
+}
+
+/** A layer's activations from its accumulators: floor rescale to each neuron's width, then ReLU. */
+function activate(
+  mlp: QuantizedMlp,
+  layer: QuantizedLayer,
+  range: LayerRange,
+  accumulators: readonly bigint[],
+): bigint[] {
+  return accumulators.map((acc, j) => {
+    const q = rescale(acc, mlp.scaleBits, range.neuronBits[j] as number);
+    return layer.relu && q < 0n ? 0n : q;
+  });
 }
 
 /** How inputs/outputs and weights appear to the verifier. */
@@ -303,14 +312,16 @@ export function classifierInput(
 
 const arr = (xs: readonly (bigint | number)[]): string => `[${xs.join(", ")}]`;
 
-/** The circom check that an input lies in [0, inputMax]: UnsignedUpTo for 2^k, UnsignedRange for 2^b - 1. */
+/**
+ * The circom check that an input lies in [0, inputMax]: UnsignedUpTo for 2^k (k + 1 constraints),
+ * UnsignedRange for 2^b - 1 (b), UnsignedAtMost for any other bound (2b).
+ */
 function inputCheck(mlp: QuantizedMlp, inputMax: bigint): string {
+  if (inputMax < 1n) throw new MlpShapeError(`input bound ${inputMax} (${mlp.name}) must be positive`);
   const k = inputMax.toString(2).length - 1;
   if (inputMax === 1n << BigInt(k)) return `UnsignedUpTo(${k})`;
   if (inputMax === (1n << BigInt(k + 1)) - 1n) return `UnsignedRange(${k + 1})`;
-  throw new MlpShapeError(
-    `input bound ${inputMax} (${mlp.name}) is neither a power of two nor one below: no cheap range check`,
-  );
+  return `UnsignedAtMost(${k + 1}, ${inputMax})`;
 }
 
 /**

@@ -68,6 +68,7 @@ const base = {
   packIn: [0n, -2048n, 2047n, 5n, -1n],
   naiveIn: 1000n,
   upToIn: 0n,
+  atMostIn: 0n,
   sqIn: 0n,
   recipIn: 256n,
   limbsIn: [0n, 0n, 0n, 0n],
@@ -157,6 +158,15 @@ describe("UnsignedUpTo(8): [0, 256] for 9 constraints", () => {
   });
   it.each([257n, 511n, -1n, 1024n])("rejects %d", async (x) => {
     await expect(run({ upToIn: x })).rejects.toThrow(WitnessError);
+  });
+});
+
+describe("UnsignedAtMost(10, 768): any bound, for 20 constraints", () => {
+  it.each([0n, 1n, 512n, 767n, 768n])("accepts %d", async (x) => {
+    await expect(run({ atMostIn: x })).resolves.toBeDefined();
+  });
+  it.each([769n, 1023n, 1024n, -1n])("rejects %d", async (x) => {
+    await expect(run({ atMostIn: x })).rejects.toThrow(WitnessError);
   });
 });
 

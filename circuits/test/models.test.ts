@@ -258,4 +258,26 @@ describe("the MLP generator on another shape (deterministic 6 -> 5 -> 4 -> 3 MLP
       expect(w.slice(7, 9).map(Number)).toEqual(refs.map((r) => r.label));
     }
   });
+
+  it("range-checks inputs against a bound that is neither 2^k nor 2^k - 1", async () => {
+    // A model quantized with inputs in [0, 3] at scale 2^8: every input in [0, 768].
+    const wide: QuantizedMlp = { ...small, name: "test-mlp-768", inputBits: 10, inputMax: 768n };
+    const wideAnalysis = analyzeMlp(wide);
+    const dir = join(circuitsRoot, "build", "test");
+    const source = join(dir, "mlp_small_768.circom");
+    const { mkdirSync, writeFileSync } = await import("node:fs");
+    mkdirSync(dir, { recursive: true });
+    const text = generateClassifierCircuit(
+      wide,
+      { batch: 1, io: "public", weights: "constant" },
+      "../../lib/specter.circom",
+    );
+    expect(text).toContain("UnsignedAtMost(10, 768)");
+    writeFileSync(source, text);
+    const calc = await loadWitnessCalculator((await compileCircuit(source, { outDir: dir })).wasm);
+    const top = [768n, 0n, 767n, 768n, 1n, 768n];
+    const w = await calc.witness({ x: [top] });
+    expect(w.slice(1, 4).map(fromField)).toEqual([...mlpForward(wide, wideAnalysis, top).logits]);
+    await expect(calc.witness({ x: [[769n, 0n, 0n, 0n, 0n, 0n]] })).rejects.toThrow(WitnessError);
+  });
 });

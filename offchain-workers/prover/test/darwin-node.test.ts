@@ -7,6 +7,7 @@ import { createRegistry } from "@darwin/observability";
 import { type DarwinNodeHandle, startDarwinNode } from "@darwin/test-utils";
 import { afterAll, beforeAll, describe, expect, layer } from "@effect/vitest";
 import { Effect } from "effect";
+import * as ort from "onnxruntime-node";
 import {
   type Abi,
   BaseError,
@@ -26,7 +27,8 @@ import { Prover, proverLayer } from "../src/service.ts";
 
 const ALITH_KEY = "0x5fb92d6e98884f76de468fa3f6278f8807c48bebc13595d45af5bdc4da702133";
 const model = defaultClassifier();
-const mlp = quantizeMlp(parseOnnxMlp(model.onnx), { scaleBits: 8, inputMax: 1, name: "darwin-mnist-mlp" });
+const float = parseOnnxMlp(model.onnx);
+const mlp = quantizeMlp(float, { scaleBits: 8, inputMax: 1, name: "darwin-mnist-mlp" });
 const test = classifierTestSet();
 
 let node: DarwinNodeHandle;
@@ -70,14 +72,26 @@ layer(proverLayer({ mlp }, { registry: createRegistry() }), { timeout: 180_000 }
   (it) => {
     describe("verification through the node's EVM", () => {
       it.effect(
-        "accepts a proof once, emits InferenceVerified, refuses its replay and a tampered proof",
+        "onnxruntime's answer, proved, is accepted once; a replay, a tampered proof and another statement are refused",
         () =>
           Effect.gen(function* () {
             const prover = yield* Prover;
-            const x = quantizeInputs(test.inputs.subarray(3 * 49, 4 * 49));
-            const outcome = yield* prover.classify({ inputs: [x], tier: "groth16" });
+            const digit = test.inputs.subarray(3 * 49, 4 * 49);
+            // onnxruntime's label for the digit, which the proved answer must carry.
+            const session = yield* Effect.promise(() => ort.InferenceSession.create(model.onnx));
+            const out = yield* Effect.promise(() =>
+              session.run({
+                [float.inputName]: new ort.Tensor("float32", Float32Array.from(digit), [1, 49]),
+              }),
+            );
+            yield* Effect.promise(() => session.release());
+            const onnxLogits = Array.from((out[float.outputName] as ort.Tensor).data as Float32Array);
+            const outcome = yield* prover.classify({ inputs: [quantizeInputs(digit)], tier: "groth16" });
             const proof = outcome.proofs[0];
-            if (!proof) throw new Error("no proof");
+            const answer = outcome.answers[0];
+            if (!proof || !answer) throw new Error("no proof");
+            expect(answer.label).toBe(onnxLogits.indexOf(Math.max(...onnxLogits)));
+            expect(yield* prover.verifyClassification(proof, [answer], 0)).toBe(true);
 
             const { publicClient, walletClient } = clients();
             const registryAbi = loadArtifact("SpecterRegistry").abi as Abi;
@@ -95,6 +109,38 @@ layer(proverLayer({ mlp }, { registry: createRegistry() }), { timeout: 180_000 }
             yield* Effect.promise(() => publicClient.waitForTransactionReceipt({ hash: reg }));
 
             const args = [commitment, proof.publicSignals.map(BigInt), proofCalldata(proof.proof)] as const;
+            const revertName = (call: Promise<unknown>) =>
+              call.then(
+                () => "accepted",
+                (err: unknown) => {
+                  const revert =
+                    err instanceof BaseError
+                      ? err.walk((e) => e instanceof ContractFunctionRevertedError)
+                      : undefined;
+                  return revert instanceof ContractFunctionRevertedError
+                    ? (revert.data?.errorName ?? "reverted")
+                    : String(err);
+                },
+              );
+            const simulate = (a: typeof args) =>
+              publicClient.simulateContract({
+                address: registry,
+                abi: registryAbi,
+                functionName: "submitProof",
+                args: a,
+                account: clients().account,
+              });
+            // Before the real submission, so that these statements are new to the registry: a proof
+            // with one bit changed, and the proof offered for another statement, both fail verification.
+            const tampered = [...args[2]] as bigint[];
+            tampered[0] = (tampered[0] as bigint) ^ 1n;
+            const bad = [args[0], args[1], tampered] as unknown as typeof args;
+            expect(yield* Effect.promise(() => revertName(simulate(bad)))).toBe("InvalidProof");
+            // The same proof for another statement (the io hash one higher) is not a proof of it.
+            const signals = [...args[1]] as bigint[];
+            signals[0] = (signals[0] as bigint) + 1n;
+            const otherStatement = [args[0], signals, args[2]] as unknown as typeof args;
+            expect(yield* Effect.promise(() => revertName(simulate(otherStatement)))).toBe("InvalidProof");
             const gas = yield* Effect.promise(() =>
               publicClient.estimateContractGas({
                 address: registry,
@@ -126,33 +172,7 @@ layer(proverLayer({ mlp }, { registry: createRegistry() }), { timeout: 180_000 }
               eventName: "InferenceVerified",
             });
             expect(events).toHaveLength(1);
-
-            const revertName = (call: Promise<unknown>) =>
-              call.then(
-                () => "accepted",
-                (err: unknown) => {
-                  const revert =
-                    err instanceof BaseError
-                      ? err.walk((e) => e instanceof ContractFunctionRevertedError)
-                      : undefined;
-                  return revert instanceof ContractFunctionRevertedError
-                    ? (revert.data?.errorName ?? "reverted")
-                    : String(err);
-                },
-              );
-            const simulate = (a: typeof args) =>
-              publicClient.simulateContract({
-                address: registry,
-                abi: registryAbi,
-                functionName: "submitProof",
-                args: a,
-                account: clients().account,
-              });
             expect(yield* Effect.promise(() => revertName(simulate(args)))).toBe("Replayed");
-            const tampered = [...args[2]] as bigint[];
-            tampered[0] = (tampered[0] as bigint) ^ 1n;
-            const bad = [args[0], args[1], tampered] as unknown as typeof args;
-            expect(yield* Effect.promise(() => revertName(simulate(bad)))).not.toBe("accepted");
           }),
       );
     });
