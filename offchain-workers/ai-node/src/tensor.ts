@@ -108,7 +108,8 @@ export function checkInputs(specs: readonly TensorSpec[], inputs: NamedTensors):
       const [lo, hi] = spec.range;
       for (let i = 0; i < t.data.length; i++) {
         const x = Number(t.data[i]);
-        if (x < lo || x > hi) fail(`input ${spec.name}: value ${x} at ${i} outside [${lo}, ${hi}]`);
+        // Written so that NaN fails too (every comparison with NaN is false).
+        if (!(x >= lo && x <= hi)) fail(`input ${spec.name}: value ${x} at ${i} outside [${lo}, ${hi}]`);
       }
     }
   }
@@ -230,7 +231,7 @@ export function compileRequestCheck(
         if (data instanceof Float32Array) {
           for (let i = 0; i < data.length; i++) {
             const x = data[i] as number;
-            if (x < lo || x > hi) return precise(given);
+            if (!(x >= lo && x <= hi)) return precise(given);
           }
         } else if (spec.loBig !== undefined && spec.hiBig !== undefined) {
           const { loBig, hiBig } = spec;
@@ -241,7 +242,7 @@ export function compileRequestCheck(
         } else {
           for (let i = 0; i < data.length; i++) {
             const x = Number(data[i]);
-            if (x < lo || x > hi) return precise(given);
+            if (!(x >= lo && x <= hi)) return precise(given);
           }
         }
       }

@@ -69,3 +69,37 @@ describe("compileRequestCheck", () => {
     expect(compiled(cases.ok as NamedTensors)).toBe(2 * 3 * 256 + 3);
   });
 });
+
+describe("compileRequestCheck on ranged float32 inputs and bounds beyond 2^53", () => {
+  const specs: TensorSpec[] = [
+    { name: "pixels", dtype: "float32", shape: ["batch", 2], range: [0, 1] },
+    { name: "ids", dtype: "int64", shape: ["batch"], range: [-(2 ** 60), 2 ** 60] },
+  ];
+  const outs: TensorSpec[] = [{ name: "y", dtype: "float32", shape: ["batch", 1] }];
+  const compiled = compileRequestCheck(specs, outs);
+  const req = (pixels: number[], id = 0n): NamedTensors => ({
+    pixels: { dtype: "float32", shape: [1, 2], data: Float32Array.from(pixels) },
+    ids: { dtype: "int64", shape: [1], data: BigInt64Array.of(id) },
+  });
+  const outcome = (f: () => number): string => {
+    try {
+      return String(f());
+    } catch (err) {
+      return `${(err as { _tag: string })._tag}: ${(err as Error).message}`;
+    }
+  };
+  it.each([
+    ["in range", req([0, 1]), true],
+    ["below", req([-0.25, 0.5]), false],
+    ["above", req([0.5, 1.5]), false],
+    ["NaN", req([Number.NaN, 0.5]), false],
+    ["infinite", req([0.5, Number.POSITIVE_INFINITY]), false],
+    ["a large id within the bound", req([0.5, 0.5], 2n ** 59n), true],
+    ["an id past the bound", req([0.5, 0.5], 2n ** 62n), false],
+  ] as const)("%s: agrees with checkInputs", (_, given, ok) => {
+    const expected = outcome(() => outputElements(outs, checkInputs(specs, given)));
+    expect(outcome(() => compiled(given))).toBe(expected);
+    if (ok) expect(expected).toBe("1");
+    else expect(expected).toMatch(/^MalformedInput: /);
+  });
+});
