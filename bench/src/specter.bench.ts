@@ -4,7 +4,13 @@
 // classifier inferences one by one; the bare verifier call beside the registry's submitProof.
 // Run: npm run bench -- specter   (SPECTER_BENCH_RUNS=<n> samples per circuit, default 7; the
 // classifier circuits whose times are compared are sampled interleaved, see measureInterleaved)
-import { circuitArtifacts, classifierInput, DEFAULT_ATTENTION, defaultClassifierMlp } from "@darwin/circuits";
+import {
+  CLASSIFIER_PRIVATE_MODE,
+  circuitArtifacts,
+  classifierInput,
+  DEFAULT_ATTENTION,
+  defaultClassifierMlp,
+} from "@darwin/circuits";
 import { createLocalEvm, loadArtifact } from "@darwin/contracts";
 import { classifierTestSet, defaultClassifier, quantizeInput } from "@darwin/models";
 import {
@@ -111,7 +117,7 @@ const [single, b8, b32] = (await measureInterleaved([
 ])) as [Measured, Measured, Measured];
 const attention = await measure("attention", attentionInput);
 const priv = await measure("classifier_private", (run) =>
-  classifierInput(mlp, { batch: 1, io: "committed", weights: "committed" }, [pixels(run)]),
+  classifierInput(mlp, CLASSIFIER_PRIVATE_MODE, [pixels(run)]),
 );
 const pub = await measure("classifier_public", classifierBatch(1));
 

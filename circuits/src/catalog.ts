@@ -3,7 +3,7 @@
 import { join } from "node:path";
 import { attentionWeights, DEFAULT_ATTENTION, generateAttentionCircuit } from "./attention.ts";
 import { circuitsRoot } from "./circom.ts";
-import { defaultClassifierMlp } from "./classifier.ts";
+import { CLASSIFIER_PRIVATE_MODE, defaultClassifierMlp } from "./classifier.ts";
 import { type ClassifierMode, generateClassifierCircuit } from "./mlp.ts";
 
 export interface CircuitSpec {
@@ -40,11 +40,7 @@ export const CIRCUITS: readonly CircuitSpec[] = [
   classifier(
     "classifier_private",
     "default classifier, private weights bound by a Poseidon hash of their bit-packing",
-    {
-      batch: 1,
-      io: "committed",
-      weights: "committed",
-    },
+    CLASSIFIER_PRIVATE_MODE,
   ),
   classifier("classifier_b8", "default classifier, 8 inferences per proof, io committed", {
     batch: 8,

@@ -75,11 +75,29 @@ export function mlpInputMax(mlp: QuantizedMlp): bigint {
 }
 
 /**
- * Checks shapes and computes, by interval arithmetic over every admissible input (each input in
- * [0, inputMax]), every neuron's range: each range check is as narrow as the integer weights allow
- * and never rejects an admissible input.
+ * The public format of private weights: every weight is a signed `weightBits`-bit integer and every
+ * bias a signed `biasBits`-bit one. A private-weights circuit is generated from this and the shapes
+ * only, so its constraints (and verifying key) say nothing about the weights beyond the class.
  */
-export function analyzeMlp(mlp: QuantizedMlp): MlpAnalysis {
+export interface WeightClass {
+  readonly weightBits: number;
+  readonly biasBits: number;
+}
+
+const signedInterval = (bits: number): readonly [bigint, bigint] => [
+  -(1n << BigInt(bits - 1)),
+  (1n << BigInt(bits - 1)) - 1n,
+];
+
+/**
+ * Checks shapes and computes, by interval arithmetic over every admissible input (each input in
+ * [0, inputMax]), every neuron's range. Without `weightClass` the ranges come from the integer
+ * weights themselves: each range check is as narrow as those weights allow (for weights compiled
+ * into the circuit, which the verifying key reveals anyway). With `weightClass` they come from every
+ * weight and bias the class admits, so they depend on the shapes and the class only (for private
+ * weights); the MLP's own weights must then lie in the class.
+ */
+export function analyzeMlp(mlp: QuantizedMlp, weightClass?: WeightClass): MlpAnalysis {
   if (mlp.layers.length === 0) throw new MlpShapeError("an MLP needs at least one layer");
   const first = mlp.layers[0] as QuantizedLayer;
   let width = first.w[0]?.length ?? 0;
@@ -88,6 +106,8 @@ export function analyzeMlp(mlp: QuantizedMlp): MlpAnalysis {
   let lo: bigint[] = Array.from({ length: width }, () => 0n);
   let hi: bigint[] = Array.from({ length: width }, () => inputMax);
   const layers: LayerRange[] = [];
+  const weightRange = weightClass ? signedInterval(weightClass.weightBits) : undefined;
+  const biasRange = weightClass ? signedInterval(weightClass.biasBits) : undefined;
   let wMin = 0n;
   let wMax = 0n;
   let bMin = 0n;
@@ -105,25 +125,28 @@ export function analyzeMlp(mlp: QuantizedMlp): MlpAnalysis {
     layer.w.forEach((row, j) => {
       if (row.length !== width)
         throw new MlpShapeError(`layer ${l} row ${j}: ${row.length} weights, expected ${width}`);
-      let aLo = layer.b[j] as bigint;
-      let aHi = aLo;
-      row.forEach((w, i) => {
-        const x0 = w * (lo[i] as bigint);
-        const x1 = w * (hi[i] as bigint);
-        // bigints: Math.min/max do not apply.
-        if (x0 < x1) {
-          aLo += x0;
-          aHi += x1;
-        } else {
-          aLo += x1;
-          aHi += x0;
-        }
-        if (w < wMin) wMin = w;
-        if (w > wMax) wMax = w;
-      });
       const b = layer.b[j] as bigint;
       if (b < bMin) bMin = b;
       if (b > bMax) bMax = b;
+      let aLo = biasRange ? biasRange[0] : b;
+      let aHi = biasRange ? biasRange[1] : b;
+      row.forEach((w, i) => {
+        if (w < wMin) wMin = w;
+        if (w > wMax) wMax = w;
+        const [wLo, wHi] = weightRange ?? [w, w];
+        const xLo = lo[i] as bigint;
+        const xHi = hi[i] as bigint;
+        // The extremes of a product of intervals are among its corners (bigints: no Math.min/max).
+        const corners = [wLo * xLo, wLo * xHi, wHi * xLo, wHi * xHi];
+        let cLo = corners[0] as bigint;
+        let cHi = cLo;
+        for (const c of corners) {
+          if (c < cLo) cLo = c;
+          if (c > cHi) cHi = c;
+        }
+        aLo += cLo;
+        aHi += cHi;
+      });
       // The pre-activation quotients are what the neuron's Rescale range-checks.
       const qLo = aLo >> BigInt(mlp.scaleBits);
       const qHi = aHi >> BigInt(mlp.scaleBits);
@@ -139,14 +162,30 @@ export function analyzeMlp(mlp: QuantizedMlp): MlpAnalysis {
     hi = nextHi;
     width = layer.w.length;
   });
+  const weightBits = signedBitsFor(wMin, wMax);
+  const biasBits = signedBitsFor(bMin, bMax);
+  if (weightClass && (weightBits > weightClass.weightBits || biasBits > weightClass.biasBits)) {
+    throw new MlpShapeError(
+      `${mlp.name}: weights need ${weightBits} signed bits and biases ${biasBits}, outside the class ` +
+        `(${weightClass.weightBits}, ${weightClass.biasBits})`,
+    );
+  }
   return {
     inputs,
     outputs: width,
     inputMax,
     layers,
-    weightBits: signedBitsFor(wMin, wMax),
-    biasBits: signedBitsFor(bMin, bMax),
+    weightBits: weightClass?.weightBits ?? weightBits,
+    biasBits: weightClass?.biasBits ?? biasBits,
   };
+}
+
+/** The analysis a circuit of `mode` is generated from: the weights' own, or their class's if private. */
+export function classifierAnalysis(mlp: QuantizedMlp, mode: ClassifierMode): MlpAnalysis {
+  if (mode.weights === "constant") return analyzeMlp(mlp);
+  if (!mode.weightClass)
+    throw new MlpShapeError(`${mlp.name}: private weights need a weight class (ClassifierMode.weightClass)`);
+  return analyzeMlp(mlp, mode.weightClass);
 }
 
 export interface MlpTrace {
@@ -233,6 +272,12 @@ export interface ClassifierMode {
    * are private inputs bound by a public Poseidon hash of their bit-packing.
    */
   readonly weights: "constant" | "committed";
+  /**
+   * With committed weights: the public class every weight and bias lies in, from which (and the
+   * shapes) every width of the circuit is derived, so that the circuit does not depend on the
+   * weights it keeps private.
+   */
+  readonly weightClass?: WeightClass;
 }
 
 /** The public signals of a classifier circuit, in snarkjs order (outputs, then public inputs). */
@@ -302,6 +347,8 @@ export function classifierInput(
   }
   const out: Record<string, unknown> = { x: inputs.map((x) => [...x]) };
   if (mode.weights === "committed") {
+    // Weights outside the class have no witness: say so here rather than as a failed range check.
+    classifierAnalysis(mlp, mode);
     mlp.layers.forEach((l, i) => {
       out[`w${i}`] = l.w.map((r) => [...r]);
       out[`b${i}`] = [...l.b];
@@ -340,7 +387,7 @@ export function generateClassifierCircuit(
   mode: ClassifierMode,
   libInclude: string,
 ): string {
-  const a = analyzeMlp(mlp);
+  const a = classifierAnalysis(mlp, mode);
   const s = mlp.scaleBits;
   const N = mode.batch;
   const L = mlp.layers.length;

@@ -14,14 +14,16 @@ import {
 } from "../src/attention.ts";
 import { CIRCUITS, generatedDir } from "../src/catalog.ts";
 import { circuitsRoot, compileCircuit, loadWitnessCalculator, WitnessError } from "../src/circom.ts";
-import { defaultClassifierMlp } from "../src/classifier.ts";
+import { CLASSIFIER_PRIVATE_MODE, CLASSIFIER_WEIGHT_CLASS, defaultClassifierMlp } from "../src/classifier.ts";
 import { FixedPointRangeError, fromField } from "../src/fixed.ts";
 import {
   analyzeMlp,
   answerFromAccumulators,
+  classifierAnalysis,
   classifierInput,
   generateClassifierCircuit,
   ioElements,
+  MlpShapeError,
   mlpForward,
   type QuantizedMlp,
   weightElements,
@@ -118,15 +120,35 @@ describe("default classifier, committed io", () => {
 });
 
 describe("default classifier, private weights", () => {
+  const privateAnalysis = classifierAnalysis(mlp, CLASSIFIER_PRIVATE_MODE);
+  // Weights of the class that are nothing like the default classifier's: per layer, every weight and
+  // bias at one end of the class (the hidden layer positive, so that the output layer sees the
+  // largest activations).
+  const end = (bits: number, sign: bigint) =>
+    sign > 0n ? (1n << BigInt(bits - 1)) - 1n : -(1n << BigInt(bits - 1));
+  const extreme = (outputSign: 1n | -1n): QuantizedMlp => ({
+    ...mlp,
+    layers: mlp.layers.map((l, i) => {
+      const sign = i === 0 ? 1n : outputSign;
+      return {
+        ...l,
+        w: l.w.map((r) => r.map(() => end(CLASSIFIER_WEIGHT_CLASS.weightBits, sign))),
+        b: l.b.map(() => end(CLASSIFIER_WEIGHT_CLASS.biasBits, sign)),
+      };
+    }),
+  });
+
   it("publishes the Poseidon hash of the bit-packed weights and the io hash", async () => {
     const calc = await loadWitnessCalculator(circuitArtifacts("classifier_private").wasm);
     const x = sample(7);
-    const ref = mlpForward(mlp, analysis, x);
-    const mode = { batch: 1, io: "committed", weights: "committed" } as const;
-    const w = await calc.witness(classifierInput(mlp, mode, [x]));
-    expect(w[1]).toBe(poseidon.chain(weightElements(mlp, analysis)));
-    expect(w[2]).toBe(poseidon.chain(ioElements(mlp, analysis, x, ref)));
+    const ref = mlpForward(mlp, privateAnalysis, x);
+    const w = await calc.witness(classifierInput(mlp, CLASSIFIER_PRIVATE_MODE, [x]));
+    expect(w[1]).toBe(poseidon.chain(weightElements(mlp, privateAnalysis)));
+    expect(w[2]).toBe(poseidon.chain(ioElements(mlp, privateAnalysis, x, ref)));
+    // The trace does not depend on which analysis's (wider) widths check it.
+    expect(ref.outputAcc).toEqual(mlpForward(mlp, analysis, x).outputAcc);
   });
+
   it("different weights give a different weights hash", async () => {
     const calc = await loadWitnessCalculator(circuitArtifacts("classifier_private").wasm);
     const other: QuantizedMlp = {
@@ -135,10 +157,56 @@ describe("default classifier, private weights", () => {
         i === 0 ? { ...l, b: l.b.map((b, j) => (j === 0 ? b + 1n : b)) } : l,
       ),
     };
-    const w = await calc.witness(
-      classifierInput(other, { batch: 1, io: "committed", weights: "committed" }, [sample(7)]),
+    const w = await calc.witness(classifierInput(other, CLASSIFIER_PRIVATE_MODE, [sample(7)]));
+    expect(w[1]).not.toBe(poseidon.chain(weightElements(mlp, privateAnalysis)));
+    expect(w[1]).toBe(
+      poseidon.chain(weightElements(other, classifierAnalysis(other, CLASSIFIER_PRIVATE_MODE))),
     );
-    expect(w[1]).not.toBe(poseidon.chain(weightElements(mlp, analysis)));
+  });
+
+  it("is generated from the shapes and the weight class only, so it reveals nothing else of the weights", () => {
+    const lib = "../lib/specter.circom";
+    const source = generateClassifierCircuit(mlp, CLASSIFIER_PRIVATE_MODE, lib);
+    for (const other of [extreme(1n), extreme(-1n)]) {
+      expect(generateClassifierCircuit(other, CLASSIFIER_PRIVATE_MODE, lib)).toBe(source);
+      // Weights compiled in are another matter: there the circuit is the commitment.
+      const constant = { batch: 1, io: "committed", weights: "constant" } as const;
+      expect(generateClassifierCircuit(other, constant, lib)).not.toBe(
+        generateClassifierCircuit(mlp, constant, lib),
+      );
+    }
+    // The committed circuit is this source.
+    const committed = CIRCUITS.find((c) => c.name === "classifier_private");
+    expect(committed?.source()).toBe(source);
+    expect(readFileSync(join(generatedDir, "classifier_private.circom"), "utf8")).toBe(source);
+  });
+
+  it("proves any weights of the class at the inputs that push them to their bounds", async () => {
+    const calc = await loadWitnessCalculator(circuitArtifacts("classifier_private").wasm);
+    for (const sign of [1n, -1n] as const) {
+      const other = extreme(sign);
+      const otherAnalysis = classifierAnalysis(other, CLASSIFIER_PRIVATE_MODE);
+      for (const x of [Array.from({ length: 49 }, () => 256n), Array.from({ length: 49 }, () => 0n)]) {
+        const ref = mlpForward(other, otherAnalysis, x);
+        const w = await calc.witness(classifierInput(other, CLASSIFIER_PRIVATE_MODE, [x]));
+        expect(w[1]).toBe(poseidon.chain(weightElements(other, otherAnalysis)));
+        expect(w[2]).toBe(poseidon.chain(ioElements(other, otherAnalysis, x, ref)));
+      }
+    }
+  });
+
+  it("refuses weights outside the class with a clear error", () => {
+    const heavy: QuantizedMlp = {
+      ...mlp,
+      layers: mlp.layers.map((l, i) =>
+        i === 1 ? { ...l, w: l.w.map((r, j) => (j === 0 ? [1024n, ...r.slice(1)] : r)) } : l,
+      ),
+    };
+    expect(() => classifierInput(heavy, CLASSIFIER_PRIVATE_MODE, [sample(1)])).toThrow(MlpShapeError);
+    expect(() => classifierInput(heavy, CLASSIFIER_PRIVATE_MODE, [sample(1)])).toThrow(/outside the class/);
+    expect(() => classifierAnalysis(mlp, { batch: 1, io: "committed", weights: "committed" })).toThrow(
+      /weight class/,
+    );
   });
 });
 

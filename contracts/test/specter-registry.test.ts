@@ -3,6 +3,7 @@
 // mismatched weight commitments and replays are rejected. Proofs are made here with snarkjs from the
 // committed development setup.
 import {
+  CLASSIFIER_PRIVATE_MODE,
   circuitArtifacts,
   classifierInput,
   defaultClassifierMlp,
@@ -109,10 +110,7 @@ beforeAll(async () => {
   single = await prove("classifier", { x: [pixels(0)] });
   single2 = await prove("classifier", { x: [pixels(1)] });
   batch8 = await prove("classifier_b8", { x: Array.from({ length: 8 }, (_, i) => pixels(10 + i)) });
-  priv = await prove(
-    "classifier_private",
-    classifierInput(mlp, { batch: 1, io: "committed", weights: "committed" }, [pixels(2)]),
-  );
+  priv = await prove("classifier_private", classifierInput(mlp, CLASSIFIER_PRIVATE_MODE, [pixels(2)]));
 }, 120_000);
 
 afterAll(async () => {

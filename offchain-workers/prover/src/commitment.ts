@@ -1,8 +1,8 @@
 // Model commitments and the public statement of a classifier proof.
 import {
-  analyzeMlp,
   type CircuitArtifacts,
   type ClassifierMode,
+  classifierAnalysis,
   ioElements,
   type MlpTrace,
   poseidonHasher,
@@ -20,7 +20,7 @@ import { type Hex, keccak256, stringToHex, toHex } from "viem";
 export async function modelCommitment(artifacts: CircuitArtifacts, mlp?: QuantizedMlp): Promise<Hex> {
   if (artifacts.info.classifier?.weights === "committed") {
     if (!mlp) throw new RangeError(`circuit ${artifacts.info.name} commits to weights: pass the model`);
-    return toHex(await weightsHash(mlp), { size: 32 });
+    return toHex(await weightsHash(mlp, artifacts.info.classifier), { size: 32 });
   }
   return keccak256(stringToHex(JSON.stringify(artifacts.verificationKey)));
 }
@@ -30,8 +30,9 @@ export function commitmentSignalIndex(mode: ClassifierMode | undefined): number 
   return mode?.weights === "committed" ? 0 : undefined;
 }
 
-export async function weightsHash(mlp: QuantizedMlp): Promise<bigint> {
-  return (await poseidonHasher()).chain(weightElements(mlp, analyzeMlp(mlp)));
+/** The weightsHash public signal of a private-weights circuit of `mode` for these weights. */
+export async function weightsHash(mlp: QuantizedMlp, mode: ClassifierMode): Promise<bigint> {
+  return (await poseidonHasher()).chain(weightElements(mlp, classifierAnalysis(mlp, mode)));
 }
 
 /** The ioHash public signal of a classifier batch: PoseidonChain over each inference's packed inputs and raw output accumulators. */
@@ -39,8 +40,9 @@ export async function classifierIoHash(
   mlp: QuantizedMlp,
   inputs: readonly (readonly bigint[])[],
   traces: readonly Pick<MlpTrace, "outputAcc">[],
+  mode: ClassifierMode,
 ): Promise<bigint> {
-  const analysis = analyzeMlp(mlp);
+  const analysis = classifierAnalysis(mlp, mode);
   const elems = inputs.flatMap((x, i) =>
     ioElements(mlp, analysis, x, traces[i] as Pick<MlpTrace, "outputAcc">),
   );

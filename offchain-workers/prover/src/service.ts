@@ -6,6 +6,7 @@ import {
   answerFromAccumulators,
   type CircuitInfo,
   type CircuitInput,
+  type ClassifierMode,
   classifierInput,
   defaultClassifierMlp,
   FixedPointRangeError,
@@ -89,6 +90,9 @@ export interface ProverShape {
 export class Prover extends Context.Service<Prover, ProverShape>()("@darwin/prover/Prover") {}
 
 /** Classifier circuits by batch size, smallest first. */
+/** The classify path's circuits compile the weights in and commit io (their mode, batch aside). */
+const WEIGHTS_COMPILED_IN: ClassifierMode = { batch: 1, io: "committed", weights: "constant" };
+
 export const CLASSIFIER_CIRCUITS: readonly { readonly circuit: string; readonly batch: number }[] = [
   { circuit: "classifier", batch: 1 },
   { circuit: "classifier_b8", batch: 8 },
@@ -299,7 +303,7 @@ export function createProver(opts: ProverOpts = {}, modules: ProverModules = {})
             const claimed = answers[i];
             return claimed ? { outputAcc: claimed.accumulators } : mlpForward(mlp, analysis, x);
           });
-          const ioHash = await classifierIoHash(mlp, inputs, traces);
+          const ioHash = await classifierIoHash(mlp, inputs, traces, WEIGHTS_COMPILED_IN);
           if (proof.publicSignals.length !== 1 || proof.publicSignals[0] !== ioHash.toString()) return false;
           return engine.verify(proof);
         },

@@ -1,7 +1,12 @@
 // Off-chain verification with the registry's rules: tampered proofs, wrong public inputs, proofs for
 // another model commitment, mismatched weight commitments and replays are rejected; the statement
 // key matches SpecterRegistry's.
-import { circuitArtifacts, classifierInput, defaultClassifierMlp } from "@darwin/circuits";
+import {
+  CLASSIFIER_PRIVATE_MODE,
+  circuitArtifacts,
+  classifierInput,
+  defaultClassifierMlp,
+} from "@darwin/circuits";
 import { createLocalEvm, loadArtifact } from "@darwin/contracts";
 import { classifierTestSet, quantizeInput } from "@darwin/models";
 import { type Abi, decodeFunctionResult, encodeFunctionData, type Hex, toHex } from "viem";
@@ -29,10 +34,7 @@ beforeAll(async () => {
   batch = (await engine.prove("classifier_b8", { x: Array.from({ length: 8 }, (_, i) => pixels(i + 2)) }))
     .bundle;
   priv = (
-    await engine.prove(
-      "classifier_private",
-      classifierInput(mlp, { batch: 1, io: "committed", weights: "committed" }, [pixels(3)]),
-    )
+    await engine.prove("classifier_private", classifierInput(mlp, CLASSIFIER_PRIVATE_MODE, [pixels(3)]))
   ).bundle;
   classifier = await modelCommitment(circuitArtifacts("classifier"));
   classifierB8 = await modelCommitment(circuitArtifacts("classifier_b8"));
