@@ -43,6 +43,7 @@ import {
 import { storageMap, storageValue } from "../support/storage.ts";
 import { ThreadMemo } from "../support/thread-memo.ts";
 import { H160, H256, minBig, weight } from "../support/types.ts";
+import { signingHashFromRaw } from "./signing.ts";
 import { orderedTrieRoot } from "./trie.ts";
 
 export { orderedTrieRoot };
@@ -359,6 +360,11 @@ export const senderMemo = new ThreadMemo<Uint8Array>();
 // part of their cost and their keys would be large strings.
 const MEMO_MAX_TX_BYTES = 4096;
 
+/** A 256-bit unsigned integer as 32 big-endian bytes. */
+function word32(value: bigint): Uint8Array {
+  return Buffer.from(value.toString(16).padStart(64, "0"), "hex");
+}
+
 const latin1 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
 
 export function createEthereumPallet(config: EthereumConfig) {
@@ -367,6 +373,26 @@ export function createEthereumPallet(config: EthereumConfig) {
   // A transaction is decoded (and its sender recovered) when the pool validates it, when the block
   // builder applies it and when importers re-execute it: keyed by content, each happens once.
   const decodedCache = new Map<string, Decoded>();
+
+  const ecrecover = runner.common.customCrypto.ecrecover;
+
+  /**
+   * Recovers the signer with the digest read off the raw bytes (signing.ts) and leaves the key in
+   * the transaction's cache, where getSenderPublicKey finds it; ethereumjs would re-encode every
+   * field to rebuild the same digest. Failures are left for getSenderPublicKey to report.
+   */
+  function recoverFromRaw(tx: TypedTransaction, raw: Uint8Array): void {
+    if (!ecrecover) return;
+    const digest = signingHashFromRaw(raw, runner.chainId);
+    const { v, r, s } = tx as { v?: bigint; r?: bigint; s?: bigint };
+    if (!digest || v === undefined || r === undefined || s === undefined) return;
+    try {
+      const key = ecrecover(digest, v, word32(r), word32(s), tx.type === 0 ? runner.chainId : undefined);
+      (tx.cache as { senderPubKey?: Uint8Array }).senderPubKey = key;
+    } catch {
+      // getSenderPublicKey repeats the recovery and throws ethereumjs's error.
+    }
+  }
 
   function decode(raw: Uint8Array): Decoded {
     const key = latin1(raw);
@@ -411,6 +437,7 @@ export function createEthereumPallet(config: EthereumConfig) {
     const known = memoKey === undefined ? undefined : senderMemo.use(memoKey);
     // Frozen transactions (createTxFromRLP's default) cache the public key for runTx's own lookup.
     if (known !== undefined) (tx.cache as { senderPubKey?: Uint8Array }).senderPubKey = known;
+    if (known === undefined) recoverFromRaw(tx, raw);
     let sender: Uint8Array;
     try {
       const publicKey = tx.getSenderPublicKey();

@@ -1,0 +1,120 @@
+// The signing digest read off raw bytes must be ethereumjs's, for every transaction type Darwin
+// accepts and for the encodings where RLP headers change size (long data, long lists, large chain
+// ids, empty fields).
+import { Common, Hardfork, Mainnet } from "@ethereumjs/common";
+import { createTx, createTxFromRLP, type TypedTxData } from "@ethereumjs/tx";
+import { describe, expect, it } from "vitest";
+import { signingHashFromRaw, signingMessageFromRaw } from "../src/ethereum/signing.ts";
+
+const key = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
+const to = `0x${"ab".repeat(20)}` as const;
+const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+
+function common(chainId: bigint): Common {
+  return new Common({
+    chain: { ...Mainnet, chainId: Number(chainId) },
+    hardfork: Hardfork.Prague,
+    eips: [],
+  });
+}
+
+const cases: { readonly name: string; readonly data: TypedTxData; readonly chainId: bigint }[] = [];
+for (const chainId of [1n, 4242n, 2n ** 40n + 7n]) {
+  const base = { nonce: 0n, gasLimit: 21_000n, to, value: 0n };
+  cases.push(
+    { name: `legacy, chain ${chainId}`, chainId, data: { ...base, type: 0, gasPrice: 7n } },
+    {
+      name: `legacy with 300 bytes of data and a large nonce, chain ${chainId}`,
+      chainId,
+      data: {
+        ...base,
+        type: 0,
+        gasPrice: 10n ** 12n,
+        nonce: 2n ** 63n - 1n,
+        data: new Uint8Array(300).fill(9),
+      },
+    },
+    {
+      name: `EIP-2930 with an access list, chain ${chainId}`,
+      chainId,
+      data: {
+        ...base,
+        type: 1,
+        gasPrice: 1n,
+        accessList: [{ address: to, storageKeys: [`0x${"01".repeat(32)}`, `0x${"02".repeat(32)}`] }],
+      },
+    },
+    {
+      name: `EIP-1559, chain ${chainId}`,
+      chainId,
+      data: { ...base, type: 2, maxFeePerGas: 2n * 10n ** 9n, maxPriorityFeePerGas: 0n, value: 10n ** 18n },
+    },
+    {
+      name: `EIP-1559 contract creation with 40 kB of init code, chain ${chainId}`,
+      chainId,
+      data: {
+        nonce: 3n,
+        gasLimit: 5_000_000n,
+        type: 2,
+        maxFeePerGas: 1n,
+        maxPriorityFeePerGas: 1n,
+        data: new Uint8Array(40_000).fill(0x60),
+      },
+    },
+    {
+      name: `EIP-7702 with an authorization, chain ${chainId}`,
+      chainId,
+      data: {
+        ...base,
+        type: 4,
+        maxFeePerGas: 5n,
+        maxPriorityFeePerGas: 1n,
+        authorizationList: [
+          {
+            chainId: "0x1",
+            address: to,
+            nonce: "0x0",
+            yParity: "0x1",
+            r: `0x${"11".repeat(32)}`,
+            s: `0x${"22".repeat(32)}`,
+          },
+        ],
+      },
+    },
+  );
+}
+
+describe("signingMessageFromRaw", () => {
+  it("gives ethereumjs's signing digest for every accepted type and encoding size", () => {
+    for (const c of cases) {
+      const signed = createTx(c.data, { common: common(c.chainId) }).sign(key);
+      const raw = signed.serialize();
+      const decoded = createTxFromRLP(raw, { common: common(c.chainId) });
+      expect(hex(signingHashFromRaw(raw, c.chainId) as Uint8Array), c.name).toBe(
+        hex(decoded.getHashedMessageToSign()),
+      );
+    }
+  });
+
+  it("leaves what it does not handle to ethereumjs", () => {
+    const legacy = createTx(
+      { type: 0, nonce: 0n, gasLimit: 21_000n, to, gasPrice: 1n },
+      { common: common(1n) },
+    );
+    const raw = legacy.sign(key).serialize();
+    // A legacy transaction signed for another chain (or without EIP-155) has another v.
+    expect(signingMessageFromRaw(raw, 5n)).toBeUndefined();
+    // Truncated, trailing bytes, blob type, empty.
+    expect(signingMessageFromRaw(raw.subarray(0, raw.length - 1), 1n)).toBeUndefined();
+    expect(signingMessageFromRaw(Uint8Array.of(...raw, 0), 1n)).toBeUndefined();
+    const typed = createTx(
+      { type: 2, nonce: 0n, gasLimit: 21_000n, to, maxFeePerGas: 1n, maxPriorityFeePerGas: 1n },
+      { common: common(1n) },
+    )
+      .sign(key)
+      .serialize();
+    expect(signingMessageFromRaw(typed.subarray(0, typed.length - 3), 1n)).toBeUndefined();
+    expect(signingMessageFromRaw(Uint8Array.of(3, ...typed.subarray(1)), 1n)).toBeUndefined();
+    expect(signingMessageFromRaw(new Uint8Array(0), 1n)).toBeUndefined();
+  });
+});
