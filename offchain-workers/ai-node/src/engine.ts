@@ -160,6 +160,8 @@ interface SessionEntry {
   readonly key: string;
   inflight: number;
   evicted: boolean;
+  /** Its native session was released (once, whichever of eviction, last hold or close came first). */
+  released: boolean;
 }
 
 /**
@@ -312,10 +314,19 @@ export function createInferenceEngine(
   const manifestLoading = new Map<string, Promise<{ cid: string; manifest: ModelManifest }>>();
   let closed = false;
 
-  const release = (entry: SessionEntry): void => {
-    entry.session
+  // Evicted sessions that still had runs or queued requests: released after their last hold, or by
+  // close if that comes first.
+  const retiring = new Set<SessionEntry>();
+  const releaseNow = (entry: SessionEntry): Promise<void> => {
+    if (entry.released) return Promise.resolve();
+    entry.released = true;
+    retiring.delete(entry);
+    return entry.session
       .release()
       .catch((err: unknown) => log.warn({ err: String(err) }, "releasing a session failed"));
+  };
+  const release = (entry: SessionEntry): void => {
+    void releaseNow(entry);
   };
   const evictStalest = (): void => {
     while (sessions.size > cacheSize) {
@@ -326,6 +337,7 @@ export function createInferenceEngine(
       entry.evicted = true;
       log.debug({ model: entry.info.label }, "session evicted");
       if (entry.inflight === 0) release(entry);
+      else retiring.add(entry);
     }
     metrics.sessions.set(sessions.size);
   };
@@ -467,6 +479,7 @@ export function createInferenceEngine(
         key,
         inflight: 0,
         evicted: false,
+        released: false,
       };
       if (closed) {
         release(entry);
@@ -1127,7 +1140,7 @@ export function createInferenceEngine(
         if (deadlineTimer) clearInterval(deadlineTimer);
         deadlineTimer = undefined;
         await Promise.allSettled([...loading.values()]);
-        const entries = [...sessions.values()];
+        const entries = [...sessions.values(), ...retiring];
         for (const entry of entries) {
           cancelFlush(entry);
           const queue = entry.queue;
@@ -1138,7 +1151,7 @@ export function createInferenceEngine(
         resolved.clear();
         newest = undefined;
         metrics.sessions.set(0);
-        await Promise.allSettled(entries.map((e) => e.session.release()));
+        await Promise.all(entries.map(releaseNow));
         await runner.close();
       }),
   };

@@ -16,7 +16,7 @@ import {
   inferenceEngineLayer,
 } from "../src/engine.ts";
 import { type MemoryModelSource, memoryModelSourceLayer } from "../src/model-source.ts";
-import { workerPoolRunner } from "../src/runner.ts";
+import { inProcessRunner, workerPoolRunner } from "../src/runner.ts";
 import type { Tensor } from "../src/tensor.ts";
 import { CLASSIFIER, LM, lmManifest, pixels, putSlowModel, sourceWithModels, tokens } from "./fixtures.ts";
 
@@ -465,6 +465,69 @@ describe("InferenceEngine on the worker-pool runner", () => {
       expect(failureTag(late)).toBe("Timeout");
       yield* local.close();
       yield* pooled.close();
+    }),
+  );
+});
+
+describe("sessions evicted during a run", () => {
+  it.live("are released after their last run, or by close, exactly once", () =>
+    Effect.gen(function* () {
+      const source = yield* Effect.promise(() => sourceWithModels());
+      const inner = inProcessRunner({ nativeBinding: false });
+      // Runs wait for `open()` of the gate; releases are counted per opened session.
+      let gate: () => void = () => {};
+      let gated = false;
+      let started: () => void = () => {};
+      const releases: number[] = [];
+      const gatedRunner: typeof inner = {
+        describe: "gated in-process runner",
+        close: () => inner.close(),
+        async open(bytes, opts) {
+          const s = await inner.open(bytes, opts);
+          const index = releases.push(0) - 1;
+          return {
+            run: async (inputs) => {
+              if (gated) {
+                gated = false;
+                const opened = new Promise<void>((resolve) => (gate = resolve));
+                started();
+                await opened;
+              }
+              return s.run(inputs);
+            },
+            release: () => {
+              releases[index] = (releases[index] as number) + 1;
+              return s.release();
+            },
+          };
+        },
+      };
+      for (const closeFirst of [false, true]) {
+        releases.length = 0;
+        const engine = createInferenceEngine({ cacheSize: 1 }, { source, runner: gatedRunner });
+        gated = true;
+        const running = new Promise<void>((resolve) => (started = resolve));
+        const held = Effect.runPromiseExit(
+          engine.infer({ model: CLASSIFIER, inputs: { pixels: pixels(digit(1)) } }),
+        );
+        yield* Effect.promise(() => running);
+        // Loading the LM evicts the classifier while its run is held.
+        yield* engine.infer({ model: LM, inputs: { tokens: tokens("held") } });
+        expect(engine.loaded().map((m) => m.label)).toEqual(["darwin-tiny-lm@1.0.0"]);
+        expect(releases).toEqual([0, 0]);
+        if (closeFirst) {
+          yield* engine.close();
+          expect(releases).toEqual([1, 1]);
+          gate();
+          yield* Effect.promise(() => held);
+        } else {
+          gate();
+          expect(Exit.isSuccess(yield* Effect.promise(() => held))).toBe(true);
+          expect(releases).toEqual([1, 0]);
+          yield* engine.close();
+        }
+        expect(releases).toEqual([1, 1]);
+      }
     }),
   );
 });
