@@ -336,30 +336,6 @@ template PackLimbs(n, nOut, widths, offsets) {
     assert(o == nOut - 1);
 }
 
-// Range-checks n unsigned b-bit values and packs them like PackSigned (the decomposition is the
-// range check; the packing reuses it).
-template RangePackUnsigned(n, b) {
-    var per = 248 \ b;
-    var nOut = (n + per - 1) \ per;
-    signal input in[n];
-    signal output out[nOut];
-    component r[n];
-    for (var i = 0; i < n; i++) {
-        r[i] = UnsignedRange(b);
-        r[i].in <== in[i];
-    }
-    for (var o = 0; o < nOut; o++) {
-        var acc = 0;
-        for (var k = 0; k < per; k++) {
-            var i = o * per + k;
-            if (i < n) {
-                acc += in[i] * (1 << (k * b));
-            }
-        }
-        out[o] <== acc;
-    }
-}
-
 // Range-checks n signed b-bit values and packs them.
 template RangePackSigned(n, b) {
     signal input in[n];

@@ -147,39 +147,17 @@ export function matmul(a: readonly (readonly bigint[])[], b: readonly (readonly 
   );
 }
 
-/** How many b-bit values one packed field element holds (248 bits per element). */
-export function packPer(b: number): number {
-  return Math.floor(248 / b);
-}
-
-/** PackSigned(n, b): values in signed b bits, offset by 2^(b-1), little-endian b-bit limbs. */
+/** PackSigned(n, b): values in signed b bits, offset by 2^(b-1), b bits each (packFields' layout). */
 export function packSigned(values: readonly bigint[], b: number): bigint[] {
   const half = 1n << BigInt(b - 1);
-  return packLimbs(
-    values.map((v) => checkSigned(v, b, "packed value") + half),
-    b,
+  values.forEach((v) => {
+    checkSigned(v, b, "packed value");
+  });
+  return packFields(
+    values,
+    values.map(() => b),
+    values.map(() => half),
   );
-}
-
-/** RangePackUnsigned(n, b). */
-export function packUnsigned(values: readonly bigint[], b: number): bigint[] {
-  return packLimbs(
-    values.map((v) => checkUnsigned(v, b, "packed value")),
-    b,
-  );
-}
-
-function packLimbs(limbs: readonly bigint[], b: number): bigint[] {
-  const per = packPer(b);
-  const out: bigint[] = [];
-  for (let o = 0; o * per < limbs.length; o++) {
-    let acc = 0n;
-    for (let k = 0; k < per && o * per + k < limbs.length; k++) {
-      acc += (limbs[o * per + k] as bigint) << BigInt(k * b);
-    }
-    out.push(acc);
-  }
-  return out;
 }
 
 /** A bigint as the field element the circuit carries (negatives wrap to p - |x|). */

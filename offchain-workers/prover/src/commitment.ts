@@ -4,6 +4,7 @@ import {
   type ClassifierMode,
   classifierAnalysis,
   ioElements,
+  type MlpAnalysis,
   type MlpTrace,
   poseidonHasher,
   type QuantizedMlp,
@@ -35,14 +36,17 @@ export async function weightsHash(mlp: QuantizedMlp, mode: ClassifierMode): Prom
   return (await poseidonHasher()).chain(weightElements(mlp, classifierAnalysis(mlp, mode)));
 }
 
-/** The ioHash public signal of a classifier batch: PoseidonChain over each inference's packed inputs and raw output accumulators. */
+/**
+ * The ioHash public signal of a classifier batch: PoseidonChain over each inference's packed inputs
+ * and raw output accumulators, in the layout of the circuit generated from `analysis`
+ * (`classifierAnalysis(mlp, mode)`).
+ */
 export async function classifierIoHash(
   mlp: QuantizedMlp,
+  analysis: MlpAnalysis,
   inputs: readonly (readonly bigint[])[],
   traces: readonly Pick<MlpTrace, "outputAcc">[],
-  mode: ClassifierMode,
 ): Promise<bigint> {
-  const analysis = classifierAnalysis(mlp, mode);
   const elems = inputs.flatMap((x, i) =>
     ioElements(mlp, analysis, x, traces[i] as Pick<MlpTrace, "outputAcc">),
   );

@@ -6,7 +6,6 @@ import {
   answerFromAccumulators,
   type CircuitInfo,
   type CircuitInput,
-  type ClassifierMode,
   classifierInput,
   defaultClassifierMlp,
   FixedPointRangeError,
@@ -90,9 +89,6 @@ export interface ProverShape {
 export class Prover extends Context.Service<Prover, ProverShape>()("@darwin/prover/Prover") {}
 
 /** Classifier circuits by batch size, smallest first. */
-/** The classify path's circuits compile the weights in and commit io (their mode, batch aside). */
-const WEIGHTS_COMPILED_IN: ClassifierMode = { batch: 1, io: "committed", weights: "constant" };
-
 export const CLASSIFIER_CIRCUITS: readonly { readonly circuit: string; readonly batch: number }[] = [
   { circuit: "classifier", batch: 1 },
   { circuit: "classifier_b8", batch: 8 },
@@ -140,6 +136,7 @@ const toError =
 
 export function createProver(opts: ProverOpts = {}, modules: ProverModules = {}): ProverHandle {
   const mlp = opts.mlp ?? defaultClassifierMlp();
+  // The classify path's circuits compile the weights in: their widths and io layout are the weights' own.
   const analysis: MlpAnalysis = analyzeMlp(mlp);
   const engine = modules.engine ?? createGroth16Engine();
   const log = (modules.logger ?? silentLogger()).child({ module: "prover" });
@@ -303,7 +300,7 @@ export function createProver(opts: ProverOpts = {}, modules: ProverModules = {})
             const claimed = answers[i];
             return claimed ? { outputAcc: claimed.accumulators } : mlpForward(mlp, analysis, x);
           });
-          const ioHash = await classifierIoHash(mlp, inputs, traces, WEIGHTS_COMPILED_IN);
+          const ioHash = await classifierIoHash(mlp, analysis, inputs, traces);
           if (proof.publicSignals.length !== 1 || proof.publicSignals[0] !== ioHash.toString()) return false;
           return engine.verify(proof);
         },
