@@ -63,6 +63,16 @@ describe("sender memo", () => {
     expect(senderMemo.takeReused()).toBe(0);
   });
 
+  it("does not record signers decoded for display", () => {
+    const rt = new DarwinRuntime({ orderedTrieRoot: () => new Uint8Array(32) });
+    senderMemo.record(true);
+    const shown = rt.pallets.frontier.ethereum.decode(signed(9n), { noteSigner: false });
+    expect(shown.sender).toEqual(devEthereumAccounts()[1]!.address);
+    expect(senderMemo.take()).toHaveLength(0);
+    freshDecoder()(signed(9n));
+    expect(senderMemo.take()).toHaveLength(1);
+  });
+
   it("does not answer a different transaction from the memo", () => {
     const raw = signed(5n);
     senderMemo.record(true);

@@ -57,7 +57,7 @@ interface TracedEvm {
 export function createTracer(d: EthDeps) {
   const { chain, index } = d;
   const frontier = chain.runtime.pallets.frontier;
-  const decode = (raw: Uint8Array) => frontier.ethereum.decode(raw);
+  const decode = (raw: Uint8Array) => frontier.ethereum.decode(raw, { noteSigner: false });
   const runnerVm = async (): Promise<{ evm: TracedEvm }> =>
     (frontier.evm.runner as unknown as { getVm(): Promise<{ evm: TracedEvm }> }).getVm();
 

@@ -394,7 +394,12 @@ export function createEthereumPallet(config: EthereumConfig) {
     }
   }
 
-  function decode(raw: Uint8Array): Decoded {
+  /**
+   * Decodes and recovers the signer. `noteSigner: false` for transactions the authorship worker will
+   * not apply next (formatting blocks, receipts and traces for RPC), whose signers it would only
+   * carry and drop (see senderMemo).
+   */
+  function decode(raw: Uint8Array, opts?: { readonly noteSigner?: boolean }): Decoded {
     const key = latin1(raw);
     const hit = decodedCache.get(key);
     if (hit) return hit;
@@ -441,7 +446,8 @@ export function createEthereumPallet(config: EthereumConfig) {
     let sender: Uint8Array;
     try {
       const publicKey = tx.getSenderPublicKey();
-      if (memoKey !== undefined && known === undefined) senderMemo.note(memoKey, publicKey);
+      if (memoKey !== undefined && known === undefined && opts?.noteSigner !== false)
+        senderMemo.note(memoKey, publicKey);
       sender = keccak256(publicKey).slice(12);
     } catch (e) {
       throw new EthereumTransactionError("InvalidSignature", `invalid sender: ${(e as Error).message}`);

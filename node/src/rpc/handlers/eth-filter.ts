@@ -44,7 +44,9 @@ export function ethFilterMethods(
   opts: EthFilterOptions = DEFAULT_ETH_FILTER_OPTIONS,
 ): RpcMethodTable {
   const { chain, index } = d;
-  const decode = (raw: Uint8Array) => chain.runtime.pallets.frontier.ethereum.decode(raw);
+  // For display: transactions already in blocks, whose signers the authorship worker does not need.
+  const decode = (raw: Uint8Array) =>
+    chain.runtime.pallets.frontier.ethereum.decode(raw, { noteSigner: false });
   const filters = new Map<string, Filter>();
 
   const blockAt = (n: number): EthBlockData | undefined => {

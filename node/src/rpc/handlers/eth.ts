@@ -23,7 +23,9 @@ const MAX_FEE_HISTORY_BLOCKS = 1024;
 export function ethMethods(d: EthDeps): RpcMethodTable {
   const { chain, index } = d;
   const frontier = chain.runtime.pallets.frontier;
-  const decode = (raw: Uint8Array) => frontier.ethereum.decode(raw);
+  // Formatting blocks, receipts and fee history decodes transactions the authorship worker will not
+  // apply again: their signers are not handed to it. Submissions (below) are.
+  const decode = (raw: Uint8Array) => frontier.ethereum.decode(raw, { noteSigner: false });
   const callCodec = chain.runtime.composed.callCodec;
   const runner = createEthCallRunner(d);
   const slots = new PendingSlots();
@@ -230,7 +232,7 @@ export function ethMethods(d: EthDeps): RpcMethodTable {
         let onChainNonce: number;
         const state = bestState();
         try {
-          decoded = decode(raw);
+          decoded = frontier.ethereum.decode(raw);
           onChainNonce = system.Account.get(state.ext, decoded.sender).nonce;
         } catch (err) {
           throw serverError(ethTxErrorMessage(err));

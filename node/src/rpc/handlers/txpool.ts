@@ -9,7 +9,9 @@ type Section = Record<string, Record<string, unknown>>;
 /** geth's `txpool_*` over the Ethereum transactions in the pool (ready = pending, future = queued). */
 export function txpoolMethods(d: EthDeps): RpcMethodTable {
   const { chain } = d;
-  const decode = (raw: Uint8Array) => chain.runtime.pallets.frontier.ethereum.decode(raw);
+  // For display: pool entries were decoded (and their signers noted) when they were submitted.
+  const decode = (raw: Uint8Array) =>
+    chain.runtime.pallets.frontier.ethereum.decode(raw, { noteSigner: false });
   const decodeCall = (xt: Uint8Array) => {
     try {
       return decodeExtrinsic(chain.runtime.composed.callCodec, xt).call as { type: string; value: unknown };
