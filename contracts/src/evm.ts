@@ -1,11 +1,13 @@
-// A plain in-process EVM (@ethereumjs/vm 10) for tests and benchmarks until the chain's EVM lands:
-// deploy artifacts, send calls, read logs and gas. Calls run through evm.runCall (no signatures,
-// no fees), so gas figures are the execution gas plus the intrinsic cost computed here; warm and
-// cold accesses are accounted per call, as for separate transactions.
+// A plain in-process EVM (@ethereumjs/vm 10) for tests and benchmarks that need no chain: deploy
+// artifacts, send calls, read logs and gas. Every call is a signed transaction run by `runTx`, so its
+// gas is exactly what a chain charges a transaction (intrinsic and calldata cost, cold/warm accesses
+// starting fresh per transaction, refunds); a static call is that transaction with its state
+// changes undone, as eth_call.
 import { Common, Hardfork, Mainnet } from "@ethereumjs/common";
 import type { Log } from "@ethereumjs/evm";
-import { type Address, createAccount, createAddressFromString, hexToBytes } from "@ethereumjs/util";
-import { createVM, type VM } from "@ethereumjs/vm";
+import { createFeeMarket1559Tx } from "@ethereumjs/tx";
+import { type Address, createAccount, createAddressFromPrivateKey, hexToBytes } from "@ethereumjs/util";
+import { createVM, runTx, type VM } from "@ethereumjs/vm";
 import { type Abi, bytesToHex, encodeDeployData, type Hex } from "viem";
 import type { ContractArtifact } from "./compile.ts";
 
@@ -22,9 +24,9 @@ export class EvmCallError extends Error {
 
 export interface CallResult {
   readonly returnData: Hex;
-  /** Execution gas (without the 21000 base and calldata cost). */
+  /** Execution gas (the transaction's gas without its intrinsic and calldata cost). */
   readonly executionGas: bigint;
-  /** executionGas + 21000 + calldata cost: what a transaction would be charged (pre EIP-7623 floor). */
+  /** What the transaction was (or, for a static call, would be) charged: runTx's totalGasSpent. */
   readonly transactionGas: bigint;
   readonly logs: readonly Log[];
 }
@@ -37,46 +39,55 @@ export interface LocalEvm {
   call(to: Hex, data: Hex, opts?: { readonly isStatic?: boolean }): Promise<CallResult>;
 }
 
-/** Calldata cost: 4 gas per zero byte, 16 per non-zero byte. */
-export function calldataGas(data: Hex): bigint {
-  let gas = 0n;
-  for (let i = 2; i < data.length; i += 2) gas += data.slice(i, i + 2) === "00" ? 4n : 16n;
-  return gas;
-}
+// A development key: the sender of every transaction of a LocalEvm.
+const SENDER_KEY = hexToBytes("0x5fb92d6e98884f76de468fa3f6278f8807c48bebc13595d45af5bdc4da702133");
+const GAS_LIMIT = 30_000_000n;
+const MAX_FEE = 10n ** 10n;
 
 export async function createLocalEvm(): Promise<LocalEvm> {
   const common = new Common({ chain: Mainnet, hardfork: Hardfork.Cancun });
   const vm = await createVM({ common });
-  const sender = createAddressFromString("0xf24FF3a9CF04c71Dbc94D0b566f7A27B94566cac");
+  const sender = createAddressFromPrivateKey(SENDER_KEY);
   await vm.stateManager.putAccount(sender, createAccount({ nonce: 0n, balance: 10n ** 24n }));
-  const gasLimit = 30_000_000n;
 
-  const run = async (to: Hex | undefined, data: Hex, isStatic: boolean) => {
-    // Each call is charged like its own transaction (EIP-2929): runCall alone keeps the previous
-    // calls' warm accounts and slots, which made e.g. a model registered by one call look warm to the
-    // next call's submitProof. Start cold, pre-warmed exactly as runTx does (sender, target,
-    // precompiles; the coinbase, EIP-3651).
-    await vm.evm.journal.cleanup();
-    for (const [precompile] of vm.evm.precompiles.entries()) vm.evm.journal.addAlwaysWarmAddress(precompile);
-    vm.evm.journal.addAlwaysWarmAddress(sender.toString().slice(2));
-    if (to) vm.evm.journal.addAlwaysWarmAddress(to.slice(2).toLowerCase());
-    vm.evm.journal.addAlwaysWarmAddress("0000000000000000000000000000000000000000");
-    const result = await vm.evm.runCall({
-      caller: sender,
-      origin: sender,
-      ...(to ? { to: createAddressFromString(to) } : {}),
-      data: hexToBytes(data),
-      gasLimit,
-      isStatic,
+  const fail = (what: string, error: string, returnValue: Uint8Array): never => {
+    const ret = bytesToHex(returnValue);
+    throw new EvmCallError(`EVM ${what} failed: ${error} ${ret}`, ret);
+  };
+
+  // Transactions run one after another, as in a block, each with the sender's nonce at its turn.
+  let previous: Promise<unknown> = Promise.resolve();
+  const transact = (to: Hex | undefined, data: Hex, dryRun = false) => {
+    const run = previous.then(async () => {
+      if (!dryRun) return transactNow(to, data);
+      // eth_call: the same transaction, its state changes (the nonce too) undone afterwards.
+      await vm.stateManager.checkpoint();
+      try {
+        return await transactNow(to, data);
+      } finally {
+        await vm.stateManager.revert();
+      }
     });
-    const exec = result.execResult;
-    if (exec.exceptionError) {
-      const ret = bytesToHex(exec.returnValue);
-      throw new EvmCallError(
-        `EVM ${to ? "call" : "deploy"} failed: ${exec.exceptionError.error} ${ret}`,
-        ret,
-      );
-    }
+    previous = run.catch(() => {});
+    return run;
+  };
+  const transactNow = async (to: Hex | undefined, data: Hex) => {
+    // The account's nonce, as a wallet reads it (eth_getTransactionCount).
+    const nonce = (await vm.stateManager.getAccount(sender))?.nonce ?? 0n;
+    const tx = createFeeMarket1559Tx(
+      {
+        nonce,
+        gasLimit: GAS_LIMIT,
+        maxFeePerGas: MAX_FEE,
+        maxPriorityFeePerGas: 0n,
+        ...(to ? { to } : {}),
+        data: hexToBytes(data),
+      },
+      { common },
+    ).sign(SENDER_KEY);
+    const result = await runTx(vm, { tx });
+    if (result.execResult.exceptionError)
+      fail(to ? "call" : "deploy", result.execResult.exceptionError.error, result.execResult.returnValue);
     return result;
   };
 
@@ -89,18 +100,17 @@ export async function createLocalEvm(): Promise<LocalEvm> {
         bytecode: artifact.bytecode as Hex,
         args: [...args],
       });
-      const result = await run(undefined, data, false);
+      const result = await transact(undefined, data);
       if (!result.createdAddress)
         throw new EvmCallError(`deploying ${artifact.contractName} created nothing`, "0x");
-      return { address: result.createdAddress.toString() as Hex, gas: result.execResult.executionGasUsed };
+      return { address: result.createdAddress.toString() as Hex, gas: result.totalGasSpent };
     },
     async call(to, data, opts = {}) {
-      const result = await run(to, data, opts.isStatic ?? false);
-      const executionGas = result.execResult.executionGasUsed;
+      const result = await transact(to, data, opts.isStatic ?? false);
       return {
         returnData: bytesToHex(result.execResult.returnValue),
-        executionGas,
-        transactionGas: executionGas + 21_000n + calldataGas(data),
+        executionGas: result.execResult.executionGasUsed,
+        transactionGas: result.totalGasSpent,
         logs: result.execResult.logs ?? [],
       };
     },
