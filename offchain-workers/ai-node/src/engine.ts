@@ -1017,12 +1017,28 @@ export function createInferenceEngine(
     }
   };
 
-  /** A request for an open model, by the road its runner and the batching options take. */
-  const dispatch = (entry: SessionEntry, req: InferRequest): InferResult | Promise<InferResult> => {
-    if (batching !== undefined && entry.batchable)
-      return new Promise<InferResult>((resolve, reject) => enqueue(entry, req, resolve, reject));
+  /**
+   * The road a request for an open model takes: joined with others (dynamic batching), run on this
+   * thread (in-process sessions), or run away from it (worker pool). `dispatch` and the Effect API's
+   * synchronous fast path (`infer`) both route by it.
+   */
+  const roadOf = (
+    entry: SessionEntry,
+  ):
+    | { readonly road: "queue" }
+    | { readonly road: "here"; readonly runSync: NonNullable<SessionHandle["runSync"]> }
+    | { readonly road: "away" } => {
+    if (batching !== undefined && entry.batchable) return { road: "queue" };
     const runSync = entry.session.runSync;
-    return runSync ? inferHere(entry, runSync, req) : inferAway(entry, req);
+    return runSync ? { road: "here", runSync } : { road: "away" };
+  };
+
+  /** A request for an open model, by its road. */
+  const dispatch = (entry: SessionEntry, req: InferRequest): InferResult | Promise<InferResult> => {
+    const r = roadOf(entry);
+    if (r.road === "queue")
+      return new Promise<InferResult>((resolve, reject) => enqueue(entry, req, resolve, reject));
+    return r.road === "here" ? inferHere(entry, r.runSync, req) : inferAway(entry, req);
   };
 
   const inferAsync = async (req: InferRequest): Promise<InferResult> =>
@@ -1075,26 +1091,26 @@ export function createInferenceEngine(
 
   const infer = (req: InferRequest): Effect.Effect<InferResult, InferenceError> => {
     const effect = Effect.suspend((): Effect.Effect<InferResult, InferenceError> => {
+      // An open model's request is answered without a promise where its road allows (dispatch's
+      // routing, minus the Promise): the per-call plumbing costs more than a small model's run.
       const entry = openEntry(req);
-      if (entry !== undefined) {
+      const r = entry === undefined ? undefined : roadOf(entry);
+      if (entry !== undefined && r?.road === "queue")
         // An interrupted caller's request still runs with its batch and its answer is dropped: taking
         // it out of the queue would cost an abort listener on every request.
-        if (batching !== undefined && entry.batchable)
-          return Effect.callback<InferResult, InferenceError>((resume) => {
-            enqueue(
-              entry,
-              req,
-              (result) => resume(Effect.succeed(result)),
-              (err) => resume(Effect.fail(err)),
-            );
-          });
-        const runSync = entry.session.runSync;
-        if (runSync) {
-          try {
-            return Effect.succeed(inferHere(entry, runSync, req));
-          } catch (err) {
-            return Effect.fail(asInferenceError(err, ortFailure));
-          }
+        return Effect.callback<InferResult, InferenceError>((resume) => {
+          enqueue(
+            entry,
+            req,
+            (result) => resume(Effect.succeed(result)),
+            (err) => resume(Effect.fail(err)),
+          );
+        });
+      if (entry !== undefined && r?.road === "here") {
+        try {
+          return Effect.succeed(inferHere(entry, r.runSync, req));
+        } catch (err) {
+          return Effect.fail(asInferenceError(err, ortFailure));
         }
       }
       return Effect.tryPromise({
