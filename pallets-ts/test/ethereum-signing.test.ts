@@ -2,6 +2,7 @@
 // accepts and for the encodings where RLP headers change size (long data, long lists, large chain
 // ids, empty fields).
 import { Common, Hardfork, Mainnet } from "@ethereumjs/common";
+import { RLP } from "@ethereumjs/rlp";
 import { createTx, createTxFromRLP, type TypedTxData } from "@ethereumjs/tx";
 import { describe, expect, it } from "vitest";
 import { signingHashFromRaw, signingMessageFromRaw } from "../src/ethereum/signing.ts";
@@ -94,6 +95,38 @@ describe("signingMessageFromRaw", () => {
         hex(decoded.getHashedMessageToSign()),
       );
     }
+  });
+
+  it("relies on ethereumjs refusing every non-canonical encoding, where slicing and re-encoding differ", () => {
+    // nonce 5 written as a one-byte string (0x81 0x05), and value 0 written as 0x00 instead of 0x80:
+    // the raw bytes would then differ from the re-encoded fields ethereumjs signs.
+    const signed = createTx(
+      { type: 2, nonce: 5n, gasLimit: 21_000n, to, maxFeePerGas: 1n, maxPriorityFeePerGas: 1n, value: 0n },
+      { common: common(1n) },
+    ).sign(key);
+    const raw = signed.serialize();
+    const fields = RLP.decode(raw.subarray(1)) as Uint8Array[];
+    const withPrefix = (items: Uint8Array[], patch: (encoded: Uint8Array[]) => void): Uint8Array => {
+      const encoded = items.map((f) => RLP.encode(f));
+      patch(encoded);
+      const payload = Buffer.concat(encoded);
+      return Uint8Array.of(2, ...listOf(payload));
+    };
+    const listOf = (payload: Uint8Array): Uint8Array =>
+      payload.length <= 55
+        ? Uint8Array.of(0xc0 + payload.length, ...payload)
+        : Uint8Array.of(0xf8, payload.length, ...payload);
+    const nonCanonicalNonce = withPrefix(fields, (e) => {
+      e[1] = Uint8Array.of(0x81, 0x05);
+    });
+    const zeroByteValue = withPrefix(fields, (e) => {
+      e[6] = Uint8Array.of(0x00);
+    });
+    for (const bad of [nonCanonicalNonce, zeroByteValue]) {
+      expect(() => createTxFromRLP(bad, { common: common(1n) })).toThrow();
+    }
+    // The untouched re-assembly is accepted: the patches, not the re-assembly, are refused.
+    expect(hex(withPrefix(fields, () => {}))).toBe(hex(raw));
   });
 
   it("leaves what it does not handle to ethereumjs", () => {
