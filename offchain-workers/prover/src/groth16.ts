@@ -1,6 +1,7 @@
-// One warm Groth16 engine: per circuit, the witness generator (wasm instantiated once) and the final
-// zkey (read once into memory); snarkjs keeps one bn128 curve (with its worker threads) per process,
-// so only the first proof pays the curve setup. Close it to release the curve's workers.
+// One warm Groth16 engine: per circuit, the witness generator (wasm instantiated once) and the proving
+// key (the final zkey parsed once, groth16-prover.ts); one bn128 curve (with its worker threads) per
+// process, shared with snarkjs's verifier, so only the first proof pays the curve setup. Close it to
+// release the curve's workers.
 import { readFileSync } from "node:fs";
 import {
   type CircuitArtifacts,
@@ -12,6 +13,13 @@ import {
   type WitnessCalculator,
 } from "@darwin/circuits";
 import * as snarkjs from "snarkjs";
+import {
+  createGroth16Prover,
+  type Groth16Prover,
+  type ProvingKey,
+  parseZkey,
+  wtnsValues,
+} from "./groth16-prover.ts";
 
 export type Groth16Proof = snarkjs.Groth16Proof;
 
@@ -41,7 +49,8 @@ export interface Groth16Engine {
 interface Loaded {
   readonly artifacts: CircuitArtifacts;
   readonly calculator: WitnessCalculator;
-  readonly zkey: Uint8Array;
+  /** Parsed at the circuit's first proof (witness-only use never builds the curve). */
+  provingKey?: Promise<ProvingKey>;
 }
 
 interface Curve {
@@ -50,23 +59,31 @@ interface Curve {
 
 export function createGroth16Engine(): Groth16Engine {
   const loaded = new Map<string, Promise<Loaded>>();
+  let prover: Promise<Groth16Prover> | undefined;
+  let used = false;
+  const proverOf = (): Promise<Groth16Prover> => {
+    used = true;
+    prover ??= createGroth16Prover();
+    return prover;
+  };
   const load = (circuit: string): Promise<Loaded> => {
     let entry = loaded.get(circuit);
     if (!entry) {
       entry = (async () => {
         const artifacts = circuitArtifacts(circuit);
-        return {
-          artifacts,
-          calculator: await loadWitnessCalculator(artifacts.wasm),
-          zkey: new Uint8Array(readFileSync(artifacts.zkey)),
-        };
+        return { artifacts, calculator: await loadWitnessCalculator(artifacts.wasm) };
       })();
       entry.catch(() => loaded.delete(circuit));
       loaded.set(circuit, entry);
     }
     return entry;
   };
-  let used = false;
+  const provingKeyOf = (l: Loaded): Promise<ProvingKey> => {
+    l.provingKey ??= proverOf().then(({ curve }) =>
+      parseZkey(new Uint8Array(readFileSync(l.artifacts.zkey)), curve),
+    );
+    return l.provingKey;
+  };
   return {
     hasCircuit: (circuit) => hasSetup(circuit),
     info: (circuit) => circuitArtifacts(circuit).info,
@@ -75,11 +92,12 @@ export function createGroth16Engine(): Groth16Engine {
     },
     async prove(circuit, input) {
       const l = await load(circuit);
+      const provingKey = await provingKeyOf(l);
       const t0 = performance.now();
       const wtns = await l.calculator.wtns(input);
       const t1 = performance.now();
-      used = true;
-      const { proof, publicSignals } = await snarkjs.groth16.prove(l.zkey, wtns);
+      const witness = wtnsValues(wtns, provingKey.nVars);
+      const { proof, publicSignals } = await (await proverOf()).prove(provingKey, witness);
       const t2 = performance.now();
       return { bundle: { circuit, proof, publicSignals }, timings: { witnessMs: t1 - t0, proveMs: t2 - t1 } };
     },
@@ -90,6 +108,7 @@ export function createGroth16Engine(): Groth16Engine {
     },
     async close() {
       loaded.clear();
+      prover = undefined;
       if (!used) return;
       // snarkjs caches one bn128 curve per process (globalThis.curve_bn128); its workers keep the
       // process alive until terminated.
