@@ -2,9 +2,9 @@
 // parsed once per circuit. snarkjs's prover re-reads every zkey section per proof and builds the QAP
 // evaluations (A·w, B·w at each constraint) in JavaScript, one wasm field call per coefficient:
 // ~290 ms of a 1.6 s proof for the 32-inference classifier. Here the zkey's sections are copied out
-// once and the QAP runs as wasm (`qap_buildABC`) on the curve's worker threads, each thread taking a
-// range of constraints. The rest is the standard prover: A, B, C to the odd coset by FFT, their
-// join, five multi-exponentiations, blinding by fresh r and s. Proofs verify with snarkjs and the
+// once, the QAP runs as wasm (`qap_buildABC`) on the curve's worker threads, each thread taking a
+// range of constraints, and each polynomial's move to the odd coset is one task. The rest is the
+// standard prover: the join A·B − C, five multi-exponentiations, blinding by fresh r and s. Proofs verify with snarkjs and the
 // snarkjs-exported Solidity verifiers (tests run every committed circuit through both).
 import { randomBytes } from "node:crypto";
 import { buildBn128, type Curve, type Element } from "ffjavascript";
@@ -36,6 +36,13 @@ export interface ProvingKey {
   readonly pointsB2: Uint8Array;
   readonly pointsC: Uint8Array;
   readonly pointsH: Uint8Array;
+  /**
+   * Per signal, whether its A (B, C) point is not the point at infinity (stored as zeros): a signal
+   * that appears in no A polynomial contributes nothing to the A multi-exponentiation.
+   */
+  readonly inA: Uint8Array;
+  readonly inB: Uint8Array;
+  readonly inC: Uint8Array;
 }
 
 /** snarkjs's proof object: coordinates as decimal strings. */
@@ -118,6 +125,10 @@ export function parseZkey(zkey: Uint8Array, curve: Curve): ProvingKey {
       throw new ZkeyFormatError(`${what}: ${s.length} bytes for ${count} points`);
     return s.slice();
   };
+  const pointsA = points(5, "A points", nVars, 2 * n8q);
+  const pointsB1 = points(6, "B1 points", nVars, 2 * n8q);
+  const pointsB2 = points(7, "B2 points", nVars, 4 * n8q);
+  const pointsC = points(8, "C points", nVars - nPublic - 1, 2 * n8q);
   return {
     nVars,
     nPublic,
@@ -130,12 +141,30 @@ export function parseZkey(zkey: Uint8Array, curve: Curve): ProvingKey {
     delta2,
     nCoefs,
     coefs: coefSection.slice(4),
-    pointsA: points(5, "A points", nVars, 2 * n8q),
-    pointsB1: points(6, "B1 points", nVars, 2 * n8q),
-    pointsB2: points(7, "B2 points", nVars, 4 * n8q),
-    pointsC: points(8, "C points", nVars - nPublic - 1, 2 * n8q),
+    pointsA,
+    pointsB1,
+    pointsB2,
+    pointsC,
     pointsH: points(9, "H points", domainSize, 2 * n8q),
+    inA: nonZeroPoints(pointsA, 2 * n8q),
+    inB: nonZeroPoints(pointsB1, 2 * n8q),
+    inC: nonZeroPoints(pointsC, 2 * n8q),
   };
+}
+
+/** 1 where the point (of `size` bytes) has a non-zero byte, 0 for the point at infinity. */
+function nonZeroPoints(points: Uint8Array, size: number): Uint8Array {
+  const n = points.length / size;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let k = i * size; k < (i + 1) * size; k++) {
+      if (points[k] !== 0) {
+        out[i] = 1;
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 /** The witness values (32-byte little-endian field elements) of a circom `.wtns` file. */
@@ -257,16 +286,20 @@ export function widthClasses(scalars: Uint8Array): Int8Array {
  * pass (a full copy of the bases to a worker thread, then a bucket reduction) per window of the
  * scalar width it is handed; a witness is mostly zeros, bits and small integers (the 32-inference
  * classifier's: 56% zero, 27% one byte, 15% full width), so each width class gets its own MSM over
- * scalars cut to that width, and zeros none. The sum is the same.
+ * scalars cut to that width, and zeros none, nor signals whose point is at infinity (a third of the
+ * full-width ones in B). The sum is the same.
  */
 async function msmByWidth(
   group: Curve["G1"],
   bases: Uint8Array,
   scalars: Uint8Array,
   pointBytes: number,
+  nonZero: Uint8Array,
 ): Promise<Element> {
   const n = scalars.length / N8;
   const classes = widthClasses(scalars);
+  // Points at infinity contribute nothing either.
+  for (let i = 0; i < n; i++) if (nonZero[i] === 0) classes[i] = -1;
   const counts = WIDTHS.map(() => 0);
   for (const c of classes) if (c >= 0) counts[c] = (counts[c] as number) + 1;
   const parts = WIDTHS.map((width, c) => ({
@@ -289,10 +322,28 @@ async function msmByWidth(
   return sums.reduce((acc, x) => group.add(acc, x), group.zero);
 }
 
-/** Evaluations on the constraint domain -> evaluations on the odd coset (shifted by `inc`). */
+/**
+ * Evaluations on the constraint domain -> evaluations on the odd coset (x -> inc·x): inverse FFT,
+ * scaling coefficient i by inc^i, FFT, as one task on one of the curve's threads. (ffjavascript's
+ * Fr.fft splits each transform into chunks across threads with a JavaScript bit reversal and copies
+ * between steps; three independent polynomials keep both threads busy without that.)
+ */
 async function toOddCoset(curve: Curve, evaluations: Uint8Array, inc: Element): Promise<Uint8Array> {
-  const coefficients = await curve.Fr.ifft(evaluations);
-  return curve.Fr.fft(await curve.Fr.batchApplyKey(coefficients, curve.Fr.e(1), inc));
+  const n = evaluations.length / N8;
+  const [out] = await curve.tm.queueAction([
+    { cmd: "ALLOCSET", var: 0, buff: evaluations },
+    { cmd: "ALLOCSET", var: 1, buff: curve.Fr.e(1) },
+    { cmd: "ALLOCSET", var: 2, buff: inc },
+    { cmd: "CALL", fnName: "frm_ifft", params: [{ var: 0 }, { val: n }] },
+    {
+      cmd: "CALL",
+      fnName: "frm_batchApplyKey",
+      params: [{ var: 0 }, { val: n }, { var: 1 }, { var: 2 }, { var: 0 }],
+    },
+    { cmd: "CALL", fnName: "frm_fft", params: [{ var: 0 }, { val: n }] },
+    { cmd: "GET", out: 0, var: 0, len: n * N8 },
+  ]);
+  return out as Uint8Array;
 }
 
 const decimal = (x: unknown): unknown => (Array.isArray(x) ? x.map(decimal) : String(x));
@@ -325,10 +376,10 @@ export async function createGroth16Prover(): Promise<Groth16Prover> {
       ]);
       const h = await joinABC(curve, aOdd, bOdd, cOdd);
       const [msmA, msmB1, msmB2, msmC, msmH] = await Promise.all([
-        msmByWidth(G1, pk.pointsA, witness, 2 * N8),
-        msmByWidth(G1, pk.pointsB1, witness, 2 * N8),
-        msmByWidth(G2, pk.pointsB2, witness, 4 * N8),
-        msmByWidth(G1, pk.pointsC, witness.subarray((pk.nPublic + 1) * N8), 2 * N8),
+        msmByWidth(G1, pk.pointsA, witness, 2 * N8, pk.inA),
+        msmByWidth(G1, pk.pointsB1, witness, 2 * N8, pk.inB),
+        msmByWidth(G2, pk.pointsB2, witness, 4 * N8, pk.inB),
+        msmByWidth(G1, pk.pointsC, witness.subarray((pk.nPublic + 1) * N8), 2 * N8, pk.inC),
         // h's scalars are uniformly random: one MSM.
         G1.multiExpAffine(pk.pointsH, h),
       ]);
