@@ -358,6 +358,18 @@ export interface Groth16Prover {
   readonly curve: Curve;
 }
 
+/**
+ * Terminates the process's cached bn128 curve (ffjavascript keeps one in `globalThis.curve_bn128`,
+ * shared with snarkjs), whose worker threads otherwise keep the process alive; the next
+ * `buildBn128` builds a fresh one.
+ */
+export async function releaseBn128(): Promise<void> {
+  const holder = globalThis as { curve_bn128?: Curve | null };
+  const cached = holder.curve_bn128;
+  holder.curve_bn128 = null;
+  await cached?.terminate();
+}
+
 /** The process's bn128 curve (ffjavascript caches one, worker threads included, for snarkjs too). */
 export async function createGroth16Prover(): Promise<Groth16Prover> {
   const curve = await buildBn128();

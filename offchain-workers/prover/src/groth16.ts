@@ -18,6 +18,7 @@ import {
   type Groth16Prover,
   type ProvingKey,
   parseZkey,
+  releaseBn128,
   wtnsValues,
 } from "./groth16-prover.ts";
 
@@ -51,10 +52,6 @@ interface Loaded {
   readonly calculator: WitnessCalculator;
   /** Parsed at the circuit's first proof (witness-only use never builds the curve). */
   provingKey?: Promise<ProvingKey>;
-}
-
-interface Curve {
-  terminate(): Promise<void>;
 }
 
 export function createGroth16Engine(): Groth16Engine {
@@ -110,14 +107,7 @@ export function createGroth16Engine(): Groth16Engine {
       loaded.clear();
       prover = undefined;
       if (!used) return;
-      // snarkjs caches one bn128 curve per process (globalThis.curve_bn128); its workers keep the
-      // process alive until terminated.
-      const holder = globalThis as { curve_bn128?: Curve | null };
-      const cached = holder.curve_bn128;
-      if (cached) {
-        holder.curve_bn128 = null;
-        await cached.terminate();
-      }
+      await releaseBn128();
     },
   };
 }

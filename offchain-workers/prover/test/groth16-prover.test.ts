@@ -19,6 +19,7 @@ import {
   createGroth16Prover,
   type Groth16Prover,
   parseZkey,
+  releaseBn128,
   widthClasses,
   wtnsValues,
   ZkeyFormatError,
@@ -57,12 +58,7 @@ let prover: Groth16Prover;
 beforeAll(async () => {
   prover = await createGroth16Prover();
 });
-afterAll(async () => {
-  const holder = globalThis as { curve_bn128?: { terminate(): Promise<void> } | null };
-  const curve = holder.curve_bn128;
-  holder.curve_bn128 = null;
-  await curve?.terminate();
-});
+afterAll(() => releaseBn128());
 
 describe("Groth16 prover", () => {
   it("proves every committed circuit so that snarkjs verifies, with fresh blinding per proof", async () => {
