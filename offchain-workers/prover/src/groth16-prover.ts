@@ -6,6 +6,10 @@
 // range of constraints, and each polynomial's move to the odd coset is one task. The rest is the
 // standard prover: the join A·B − C, five multi-exponentiations, blinding by fresh r and s. Proofs verify with snarkjs and the
 // snarkjs-exported Solidity verifiers (tests run every committed circuit through both).
+// It drives ffjavascript's thread manager (`curve.tm.queueAction`) and the bn128 wasm's exported
+// functions (`qap_buildABC`, `qap_joinABC`, `frm_ifft`, `frm_fft`, `frm_batchApplyKey`,
+// `frm_batchFromMontgomery`) directly, as snarkjs does; ffjavascript is pinned (0.3.1) and an
+// upgrade that changes them fails the proving tests.
 import { randomBytes } from "node:crypto";
 import { buildBn128, type Curve, type Element } from "ffjavascript";
 
