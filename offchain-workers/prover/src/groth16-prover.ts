@@ -4,8 +4,9 @@
 // ~290 ms of a 1.6 s proof for the 32-inference classifier. Here the zkey's sections are copied out
 // once, the QAP runs as wasm (`qap_buildABC`) on the curve's worker threads, each thread taking a
 // range of constraints, and each polynomial's move to the odd coset is one task. The rest is the
-// standard prover: the join A·B − C, five multi-exponentiations, blinding by fresh r and s. Proofs verify with snarkjs and the
-// snarkjs-exported Solidity verifiers (tests run every committed circuit through both).
+// standard prover: the join A·B − C, five multi-exponentiations (the witness ones split by scalar
+// width), blinding by fresh r and s. Proofs verify with snarkjs and the snarkjs-exported Solidity
+// verifiers (tests run every committed circuit through both).
 // It drives ffjavascript's thread manager (`curve.tm.queueAction`) and the bn128 wasm's exported
 // functions (`qap_buildABC`, `qap_joinABC`, `frm_ifft`, `frm_fft`, `frm_batchApplyKey`,
 // `frm_batchFromMontgomery`) directly, as snarkjs does; ffjavascript is pinned (0.3.1) and an
