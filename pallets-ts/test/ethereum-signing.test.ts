@@ -5,7 +5,11 @@ import { Common, Hardfork, Mainnet } from "@ethereumjs/common";
 import { RLP } from "@ethereumjs/rlp";
 import { createTx, createTxFromRLP, type TypedTxData } from "@ethereumjs/tx";
 import { describe, expect, it } from "vitest";
-import { signingHashFromRaw, signingMessageFromRaw } from "../src/ethereum/signing.ts";
+import {
+  signingHashFromRaw,
+  signingMessageFromRaw,
+  typedChainIdIsCanonical,
+} from "../src/ethereum/signing.ts";
 
 const key = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
 const to = `0x${"ab".repeat(20)}` as const;
@@ -97,7 +101,7 @@ describe("signingMessageFromRaw", () => {
     }
   });
 
-  it("relies on ethereumjs refusing every non-canonical encoding, where slicing and re-encoding differ", () => {
+  it("relies on ethereumjs refusing non-canonical encodings, and catches the one it accepts", () => {
     // nonce 5 written as a one-byte string (0x81 0x05), and value 0 written as 0x00 instead of 0x80:
     // the raw bytes would then differ from the re-encoded fields ethereumjs signs.
     const signed = createTx(
@@ -125,6 +129,15 @@ describe("signingMessageFromRaw", () => {
     for (const bad of [nonCanonicalNonce, zeroByteValue]) {
       expect(() => createTxFromRLP(bad, { common: common(1n) })).toThrow();
     }
+    // Except the chain id: ethereumjs accepts one with a leading zero and signs over the canonical
+    // bytes, so the raw bytes must not be sliced (and the pallet refuses the transaction).
+    const paddedChainId = withPrefix(fields, (e) => {
+      e[0] = Uint8Array.of(0x82, 0x00, 0x01);
+    });
+    expect(() => createTxFromRLP(paddedChainId, { common: common(1n) })).not.toThrow();
+    expect(signingMessageFromRaw(paddedChainId, 1n)).toBeUndefined();
+    expect(typedChainIdIsCanonical(paddedChainId, 1n)).toBe(false);
+    expect(typedChainIdIsCanonical(raw, 1n)).toBe(true);
     // The untouched re-assembly is accepted: the patches, not the re-assembly, are refused.
     expect(hex(withPrefix(fields, () => {}))).toBe(hex(raw));
   });

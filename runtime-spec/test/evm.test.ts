@@ -328,6 +328,11 @@ describe("EVM: Ethereum transactions", () => {
       .sign(alith!.secretKey)
       .serialize();
     const garbage = new Uint8Array([0x02, 0x01, 0x02]);
+    // A good transaction with its chain id re-encoded with a leading zero byte: ethereumjs accepts it
+    // (and would recover its signer over the canonical bytes); geth and Darwin refuse it.
+    const goodFields = RLP.decode(good.subarray(1)) as Uint8Array[];
+    goodFields[0] = Uint8Array.of(0, ...(goodFields[0] as Uint8Array));
+    const paddedChainId = Uint8Array.of(2, ...RLP.encode(goodFields));
     const b0 = balanceOf(chain, baltathar!.address);
     const validate = (raw: Uint8Array) => {
       try {
@@ -349,6 +354,7 @@ describe("EVM: Ethereum transactions", () => {
     expect(validate(blob)).toMatch(/^BlobTransactionUnsupported/);
     expect(validate(hugeInit)).toMatch(/^InitCodeTooLarge: max initcode size exceeded/);
     expect(validate(garbage)).toMatch(/^MalformedTransaction/);
+    expect(validate(paddedChainId)).toMatch(/^MalformedTransaction: rlp: non-canonical chain id/);
     expect(validate(good)).toBe("valid");
     // Nonce too low, after the good one is in.
     await mixedBlock(chain, [{ eth: good }]);

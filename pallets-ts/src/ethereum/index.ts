@@ -43,7 +43,7 @@ import {
 import { storageMap, storageValue } from "../support/storage.ts";
 import { ThreadMemo } from "../support/thread-memo.ts";
 import { H160, H256, minBig, weight } from "../support/types.ts";
-import { signingHashFromRaw } from "./signing.ts";
+import { signingHashFromRaw, typedChainIdIsCanonical } from "./signing.ts";
 import { orderedTrieRoot } from "./trie.ts";
 
 export { orderedTrieRoot };
@@ -438,6 +438,8 @@ export function createEthereumPallet(config: EthereumConfig) {
         "WrongChainId",
         `invalid chain id: have ${tx.common.chainId()}, want ${runner.chainId}`,
       );
+    if (!typedChainIdIsCanonical(raw, runner.chainId))
+      throw new EthereumTransactionError("MalformedTransaction", "rlp: non-canonical chain id");
     const memoKey = raw.length <= MEMO_MAX_TX_BYTES && senderMemo.active ? key : undefined;
     const known = memoKey === undefined ? undefined : senderMemo.use(memoKey);
     // Frozen transactions (createTxFromRLP's default) cache the public key for runTx's own lookup.

@@ -77,6 +77,10 @@ export function signingMessageFromRaw(raw: Uint8Array, chainId: bigint): Uint8Ar
     const parsed = listItems(raw, 1);
     if (!parsed || parsed.list.end !== raw.length || parsed.items.length < 4) return undefined;
     const { items } = parsed;
+    // ethereumjs accepts a chain id with leading zeros and signs over its canonical re-encoding:
+    // only canonical bytes may be sliced (the pallet refuses the others, see typedChainIdIsCanonical).
+    if (!sameBytes(raw.subarray((items[0] as Item).start, (items[0] as Item).end), rlpUint(chainId)))
+      return undefined;
     const from = (items[0] as Item).start;
     const to = (items[items.length - 3] as Item).start;
     const header = listHeader(to - from);
@@ -107,6 +111,27 @@ export function signingMessageFromRaw(raw: Uint8Array, chainId: bigint): Uint8Ar
   out[out.length - 2] = 0x80;
   out[out.length - 1] = 0x80;
   return out;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Whether a typed transaction's chain id is RLP-encoded canonically (no leading zero bytes) as
+ * `chainId`. ethereumjs checks every other numeric field for leading zeros but not the chain id, and
+ * signs over the canonical re-encoding; geth refuses such transactions, and so does Darwin: their
+ * hash (of the bytes as sent) would name a transaction no canonical encoder produces. True for
+ * legacy transactions (their chain id is folded into v, which ethereumjs checks).
+ */
+export function typedChainIdIsCanonical(raw: Uint8Array, chainId: bigint): boolean {
+  const type = raw[0];
+  if (type === undefined || type >= 0xc0) return true;
+  const parsed = listItems(raw, 1);
+  const first = parsed?.items[0];
+  return first !== undefined && sameBytes(raw.subarray(first.start, first.end), rlpUint(chainId));
 }
 
 /** keccak256 of `signingMessageFromRaw`: the digest ecrecover takes. */
