@@ -35,7 +35,11 @@ export interface LocalEvm {
   readonly vm: VM;
   readonly sender: Address;
   deploy(artifact: ContractArtifact, args?: readonly unknown[]): Promise<{ address: Hex; gas: bigint }>;
-  /** A state-changing call; throws EvmCallError on revert. */
+  /**
+   * A call as a signed transaction; throws EvmCallError on revert. `isStatic`: as eth_call, the same
+   * transaction with its state changes undone afterwards (it does not forbid writes, as STATICCALL
+   * would).
+   */
   call(to: Hex, data: Hex, opts?: { readonly isStatic?: boolean }): Promise<CallResult>;
 }
 

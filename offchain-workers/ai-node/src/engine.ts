@@ -160,8 +160,8 @@ interface SessionEntry {
   readonly key: string;
   inflight: number;
   evicted: boolean;
-  /** Its native session was released (once, whichever of eviction, last hold or close came first). */
-  released: boolean;
+  /** Its native session's release, started once by whichever of eviction, last hold or close came first. */
+  released: Promise<void> | undefined;
 }
 
 /**
@@ -318,12 +318,13 @@ export function createInferenceEngine(
   // close if that comes first.
   const retiring = new Set<SessionEntry>();
   const releaseNow = (entry: SessionEntry): Promise<void> => {
-    if (entry.released) return Promise.resolve();
-    entry.released = true;
-    retiring.delete(entry);
-    return entry.session
-      .release()
-      .catch((err: unknown) => log.warn({ err: String(err) }, "releasing a session failed"));
+    if (!entry.released) {
+      retiring.delete(entry);
+      entry.released = entry.session
+        .release()
+        .catch((err: unknown) => log.warn({ err: String(err) }, "releasing a session failed"));
+    }
+    return entry.released;
   };
   const release = (entry: SessionEntry): void => {
     void releaseNow(entry);
@@ -479,7 +480,7 @@ export function createInferenceEngine(
         key,
         inflight: 0,
         evicted: false,
-        released: false,
+        released: undefined,
       };
       if (closed) {
         release(entry);

@@ -42,11 +42,12 @@ export interface ProvingKey {
   readonly pointsC: Uint8Array;
   readonly pointsH: Uint8Array;
   /**
-   * Per signal, whether its A (B, C) point is not the point at infinity (stored as zeros): a signal
-   * that appears in no A polynomial contributes nothing to the A multi-exponentiation.
+   * Per signal, whether its A (B1, B2, C) point is not the point at infinity (stored as zeros): a
+   * signal that appears in no A polynomial contributes nothing to the A multi-exponentiation.
    */
   readonly inA: Uint8Array;
-  readonly inB: Uint8Array;
+  readonly inB1: Uint8Array;
+  readonly inB2: Uint8Array;
   readonly inC: Uint8Array;
 }
 
@@ -86,54 +87,70 @@ function section(all: Map<number, Uint8Array>, type: number, what: string): Uint
   return s;
 }
 
-/** Parses a Groth16 zkey (bn128) into its proving key. */
-export function parseZkey(zkey: Uint8Array, curve: Curve): ProvingKey {
+/** Parses a Groth16 zkey (bn128) into its proving key, checking every size and index it relies on. */
+export function parseZkey(zkey: Uint8Array): ProvingKey {
   const all = sections(zkey, "zkey");
   const header = section(all, 1, "header");
-  if (new DataView(header.buffer, header.byteOffset).getUint32(0, true) !== 1)
+  if (header.length < 4 || new DataView(header.buffer, header.byteOffset, 4).getUint32(0, true) !== 1)
     throw new ZkeyFormatError("zkey is not a Groth16 key");
   const g = section(all, 2, "Groth16 header");
+  // n8q, q, n8r, r, nVars, nPublic, domainSize, then alpha1, beta1, beta2, gamma2, delta1, delta2.
+  const G1_BYTES = 2 * N8;
+  const G2_BYTES = 4 * N8;
+  const headerBytes = 4 + N8 + 4 + N8 + 12 + 3 * G1_BYTES + 3 * G2_BYTES;
+  if (g.length !== headerBytes)
+    throw new ZkeyFormatError(`Groth16 header: ${g.length} bytes, want ${headerBytes}`);
   const gv = new DataView(g.buffer, g.byteOffset, g.byteLength);
-  const n8q = gv.getUint32(0, true);
-  const n8r = gv.getUint32(4 + n8q, true);
-  if (n8q !== N8 || n8r !== N8) throw new ZkeyFormatError("zkey is not over bn128");
-  let at = 4 + n8q + 4 + n8r;
+  if (gv.getUint32(0, true) !== N8 || gv.getUint32(4 + N8, true) !== N8)
+    throw new ZkeyFormatError("zkey is not over bn128");
+  let at = 4 + N8 + 4 + N8;
   const nVars = gv.getUint32(at, true);
   const nPublic = gv.getUint32(at + 4, true);
   const domainSize = gv.getUint32(at + 8, true);
   at += 12;
-  const g1 = () => {
-    const p = curve.G1.fromRprLEM(g, at);
-    at += 2 * n8q;
+  // Points stay in ffjavascript's representation (affine, Montgomery, little-endian).
+  const point = (size: number): Element => {
+    const p = g.slice(at, at + size);
+    at += size;
     return p;
   };
-  const g2 = () => {
-    const p = curve.G2.fromRprLEM(g, at);
-    at += 4 * n8q;
-    return p;
-  };
-  const alpha1 = g1();
-  const beta1 = g1();
-  const beta2 = g2();
-  g2(); // gamma2: verification only
-  const delta1 = g1();
-  const delta2 = g2();
+  const alpha1 = point(G1_BYTES);
+  const beta1 = point(G1_BYTES);
+  const beta2 = point(G2_BYTES);
+  point(G2_BYTES); // gamma2: verification only
+  const delta1 = point(G1_BYTES);
+  const delta2 = point(G2_BYTES);
   const power = Math.log2(domainSize);
   if (!Number.isInteger(power)) throw new ZkeyFormatError(`domain size ${domainSize} is not a power of two`);
+  if (nPublic + 1 > nVars) throw new ZkeyFormatError(`${nPublic} public signals for ${nVars} signals`);
   const coefSection = section(all, 4, "coefficients");
-  const nCoefs = new DataView(coefSection.buffer, coefSection.byteOffset).getUint32(0, true);
-  if (coefSection.length !== 4 + nCoefs * (12 + n8r))
+  if (coefSection.length < 4) throw new ZkeyFormatError("coefficients section is empty");
+  const cv = new DataView(coefSection.buffer, coefSection.byteOffset, coefSection.byteLength);
+  const nCoefs = cv.getUint32(0, true);
+  if (coefSection.length !== 4 + nCoefs * (12 + N8))
     throw new ZkeyFormatError(`coefficients section holds ${coefSection.length} bytes for ${nCoefs}`);
+  // qap_buildABC skips out-of-range records silently: a key with any would prove false statements'
+  // worth of nothing (an invalid proof), so refuse it here instead.
+  for (let i = 0; i < nCoefs; i++) {
+    const o = 4 + i * (12 + N8);
+    const matrix = cv.getUint32(o, true);
+    const constraint = cv.getUint32(o + 4, true);
+    const signal = cv.getUint32(o + 8, true);
+    if (matrix > 1 || constraint >= domainSize || signal >= nVars)
+      throw new ZkeyFormatError(
+        `coefficient ${i}: matrix ${matrix}, constraint ${constraint}, signal ${signal}`,
+      );
+  }
   const points = (type: number, what: string, count: number, size: number): Uint8Array => {
     const s = section(all, type, what);
     if (s.length !== count * size)
       throw new ZkeyFormatError(`${what}: ${s.length} bytes for ${count} points`);
     return s.slice();
   };
-  const pointsA = points(5, "A points", nVars, 2 * n8q);
-  const pointsB1 = points(6, "B1 points", nVars, 2 * n8q);
-  const pointsB2 = points(7, "B2 points", nVars, 4 * n8q);
-  const pointsC = points(8, "C points", nVars - nPublic - 1, 2 * n8q);
+  const pointsA = points(5, "A points", nVars, G1_BYTES);
+  const pointsB1 = points(6, "B1 points", nVars, G1_BYTES);
+  const pointsB2 = points(7, "B2 points", nVars, G2_BYTES);
+  const pointsC = points(8, "C points", nVars - nPublic - 1, G1_BYTES);
   return {
     nVars,
     nPublic,
@@ -150,10 +167,11 @@ export function parseZkey(zkey: Uint8Array, curve: Curve): ProvingKey {
     pointsB1,
     pointsB2,
     pointsC,
-    pointsH: points(9, "H points", domainSize, 2 * n8q),
-    inA: nonZeroPoints(pointsA, 2 * n8q),
-    inB: nonZeroPoints(pointsB1, 2 * n8q),
-    inC: nonZeroPoints(pointsC, 2 * n8q),
+    pointsH: points(9, "H points", domainSize, G1_BYTES),
+    inA: nonZeroPoints(pointsA, G1_BYTES),
+    inB1: nonZeroPoints(pointsB1, G1_BYTES),
+    inB2: nonZeroPoints(pointsB2, G2_BYTES),
+    inC: nonZeroPoints(pointsC, G1_BYTES),
   };
 }
 
@@ -358,11 +376,6 @@ function randomFr(curve: Curve): Element {
   return curve.Fr.e(BigInt(`0x${randomBytes(64).toString("hex")}`));
 }
 
-export interface Groth16Prover {
-  prove(pk: ProvingKey, witness: Uint8Array): Promise<{ proof: SnarkjsProof; publicSignals: string[] }>;
-  readonly curve: Curve;
-}
-
 /**
  * Terminates the process's cached bn128 curve (ffjavascript keeps one in `globalThis.curve_bn128`,
  * shared with snarkjs), whose worker threads otherwise keep the process alive; the next
@@ -375,58 +388,60 @@ export async function releaseBn128(): Promise<void> {
   await cached?.terminate();
 }
 
-/** The process's bn128 curve (ffjavascript caches one, worker threads included, for snarkjs too). */
-export async function createGroth16Prover(): Promise<Groth16Prover> {
+/**
+ * A Groth16 proof of `witness` (32-byte little-endian values, `wtnsValues`) under `pk`, on the
+ * process's bn128 curve: ffjavascript's cached one (shared with snarkjs), or a fresh one if it was
+ * released. A proof in flight when the curve is released does not finish.
+ */
+export async function groth16Prove(
+  pk: ProvingKey,
+  witness: Uint8Array,
+): Promise<{ proof: SnarkjsProof; publicSignals: string[] }> {
   const curve = await buildBn128();
   const { Fr, G1, G2 } = curve;
+  if (witness.length !== pk.nVars * N8)
+    throw new ZkeyFormatError(`witness has ${witness.length / N8} values, the circuit ${pk.nVars}`);
+  const inc = pk.power === Fr.s ? Fr.shift : (Fr.w[pk.power + 1] as Element);
+  const [a, b, c] = await buildABC(curve, pk, witness);
+  const [aOdd, bOdd, cOdd] = await Promise.all([
+    toOddCoset(curve, a, inc),
+    toOddCoset(curve, b, inc),
+    toOddCoset(curve, c, inc),
+  ]);
+  const h = await joinABC(curve, aOdd, bOdd, cOdd);
+  const [msmA, msmB1, msmB2, msmC, msmH] = await Promise.all([
+    msmByWidth(G1, pk.pointsA, witness, 2 * N8, pk.inA),
+    msmByWidth(G1, pk.pointsB1, witness, 2 * N8, pk.inB1),
+    msmByWidth(G2, pk.pointsB2, witness, 4 * N8, pk.inB2),
+    msmByWidth(G1, pk.pointsC, witness.subarray((pk.nPublic + 1) * N8), 2 * N8, pk.inC),
+    // h's scalars are uniformly random: one MSM.
+    G1.multiExpAffine(pk.pointsH, h),
+  ]);
+  const r = randomFr(curve);
+  const s = randomFr(curve);
+  // A = alpha + Σ a_i(τ) w_i + r·delta; B = beta + Σ b_i(τ) w_i + s·delta (in G2, and in G1 for C);
+  // C = Σ_private (...) w_i + h(τ)t(τ)/delta + s·A + r·B1 − r·s·delta.
+  const piA = G1.add(G1.add(msmA, pk.alpha1), G1.timesFr(pk.delta1, r));
+  const piB = G2.add(G2.add(msmB2, pk.beta2), G2.timesFr(pk.delta2, s));
+  const b1 = G1.add(G1.add(msmB1, pk.beta1), G1.timesFr(pk.delta1, s));
+  let piC = G1.add(msmC, msmH);
+  piC = G1.add(piC, G1.timesFr(piA, s));
+  piC = G1.add(piC, G1.timesFr(b1, r));
+  piC = G1.add(piC, G1.timesFr(pk.delta1, Fr.neg(Fr.mul(r, s))));
+  const publicSignals: string[] = [];
+  for (let i = 1; i <= pk.nPublic; i++) {
+    let v = 0n;
+    for (let k = N8 - 1; k >= 0; k--) v = (v << 8n) | BigInt(witness[i * N8 + k] as number);
+    publicSignals.push(v.toString());
+  }
   return {
-    curve,
-    async prove(pk, witness) {
-      if (witness.length !== pk.nVars * N8)
-        throw new ZkeyFormatError(`witness has ${witness.length / N8} values, the circuit ${pk.nVars}`);
-      const inc = pk.power === Fr.s ? Fr.shift : (Fr.w[pk.power + 1] as Element);
-      const [a, b, c] = await buildABC(curve, pk, witness);
-      const [aOdd, bOdd, cOdd] = await Promise.all([
-        toOddCoset(curve, a, inc),
-        toOddCoset(curve, b, inc),
-        toOddCoset(curve, c, inc),
-      ]);
-      const h = await joinABC(curve, aOdd, bOdd, cOdd);
-      const [msmA, msmB1, msmB2, msmC, msmH] = await Promise.all([
-        msmByWidth(G1, pk.pointsA, witness, 2 * N8, pk.inA),
-        msmByWidth(G1, pk.pointsB1, witness, 2 * N8, pk.inB),
-        msmByWidth(G2, pk.pointsB2, witness, 4 * N8, pk.inB),
-        msmByWidth(G1, pk.pointsC, witness.subarray((pk.nPublic + 1) * N8), 2 * N8, pk.inC),
-        // h's scalars are uniformly random: one MSM.
-        G1.multiExpAffine(pk.pointsH, h),
-      ]);
-      const r = randomFr(curve);
-      const s = randomFr(curve);
-      // A = alpha + Σ a_i(τ) w_i + r·delta; B = beta + Σ b_i(τ) w_i + s·delta (in G2, and in G1 for C);
-      // C = Σ_private (...) w_i + h(τ)t(τ)/delta + s·A + r·B1 − r·s·delta.
-      const piA = G1.add(G1.add(msmA, pk.alpha1), G1.timesFr(pk.delta1, r));
-      const piB = G2.add(G2.add(msmB2, pk.beta2), G2.timesFr(pk.delta2, s));
-      const b1 = G1.add(G1.add(msmB1, pk.beta1), G1.timesFr(pk.delta1, s));
-      let piC = G1.add(msmC, msmH);
-      piC = G1.add(piC, G1.timesFr(piA, s));
-      piC = G1.add(piC, G1.timesFr(b1, r));
-      piC = G1.add(piC, G1.timesFr(pk.delta1, Fr.neg(Fr.mul(r, s))));
-      const publicSignals: string[] = [];
-      for (let i = 1; i <= pk.nPublic; i++) {
-        let v = 0n;
-        for (let k = N8 - 1; k >= 0; k--) v = (v << 8n) | BigInt(witness[i * N8 + k] as number);
-        publicSignals.push(v.toString());
-      }
-      return {
-        proof: {
-          pi_a: decimal(G1.toObject(G1.toAffine(piA))) as string[],
-          pi_b: decimal(G2.toObject(G2.toAffine(piB))) as string[][],
-          pi_c: decimal(G1.toObject(G1.toAffine(piC))) as string[],
-          protocol: "groth16",
-          curve: "bn128",
-        },
-        publicSignals,
-      };
+    proof: {
+      pi_a: decimal(G1.toObject(G1.toAffine(piA))) as string[],
+      pi_b: decimal(G2.toObject(G2.toAffine(piB))) as string[][],
+      pi_c: decimal(G1.toObject(G1.toAffine(piC))) as string[],
+      protocol: "groth16",
+      curve: "bn128",
     },
+    publicSignals,
   };
 }

@@ -2,6 +2,7 @@
 // key (the final zkey parsed once, groth16-prover.ts); one bn128 curve (with its worker threads) per
 // process, shared with snarkjs's verifier, so only the first proof pays the curve setup. Close it to
 // release the curve's workers.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import {
   type CircuitArtifacts,
@@ -14,12 +15,12 @@ import {
 } from "@darwin/circuits";
 import * as snarkjs from "snarkjs";
 import {
-  createGroth16Prover,
-  type Groth16Prover,
+  groth16Prove,
   type ProvingKey,
   parseZkey,
   releaseBn128,
   wtnsValues,
+  ZkeyFormatError,
 } from "./groth16-prover.ts";
 
 export type Groth16Proof = snarkjs.Groth16Proof;
@@ -51,18 +52,13 @@ interface Loaded {
   readonly artifacts: CircuitArtifacts;
   readonly calculator: WitnessCalculator;
   /** Parsed at the circuit's first proof (witness-only use never builds the curve). */
-  provingKey?: Promise<ProvingKey>;
+  provingKey?: Promise<ProvingKey> | undefined;
 }
 
 export function createGroth16Engine(): Groth16Engine {
   const loaded = new Map<string, Promise<Loaded>>();
-  let prover: Promise<Groth16Prover> | undefined;
+  // Whether this engine used the process's curve (and so should release it on close).
   let used = false;
-  const proverOf = (): Promise<Groth16Prover> => {
-    used = true;
-    prover ??= createGroth16Prover();
-    return prover;
-  };
   const load = (circuit: string): Promise<Loaded> => {
     let entry = loaded.get(circuit);
     if (!entry) {
@@ -76,9 +72,23 @@ export function createGroth16Engine(): Groth16Engine {
     return entry;
   };
   const provingKeyOf = (l: Loaded): Promise<ProvingKey> => {
-    l.provingKey ??= proverOf().then(({ curve }) =>
-      parseZkey(new Uint8Array(readFileSync(l.artifacts.zkey)), curve),
-    );
+    if (!l.provingKey) {
+      const parsing = (async () => {
+        const zkey = new Uint8Array(readFileSync(l.artifacts.zkey));
+        // The committed setup names its zkey by hash: a file changed on disk is not proved with.
+        const digest = createHash("sha256").update(zkey).digest("hex");
+        if (digest !== l.artifacts.info.zkeySha256)
+          throw new ZkeyFormatError(
+            `${l.artifacts.zkey}: sha256 ${digest}, circuit.json says ${l.artifacts.info.zkeySha256}`,
+          );
+        return parseZkey(zkey);
+      })();
+      // A failed parse is not kept: the next proof tries again.
+      parsing.catch(() => {
+        if (l.provingKey === parsing) l.provingKey = undefined;
+      });
+      l.provingKey = parsing;
+    }
     return l.provingKey;
   };
   return {
@@ -94,7 +104,8 @@ export function createGroth16Engine(): Groth16Engine {
       const wtns = await l.calculator.wtns(input);
       const t1 = performance.now();
       const witness = wtnsValues(wtns, provingKey.nVars);
-      const { proof, publicSignals } = await (await proverOf()).prove(provingKey, witness);
+      used = true;
+      const { proof, publicSignals } = await groth16Prove(provingKey, witness);
       const t2 = performance.now();
       return { bundle: { circuit, proof, publicSignals }, timings: { witnessMs: t1 - t0, proveMs: t2 - t1 } };
     },
@@ -105,7 +116,6 @@ export function createGroth16Engine(): Groth16Engine {
     },
     async close() {
       loaded.clear();
-      prover = undefined;
       if (!used) return;
       await releaseBn128();
     },

@@ -14,10 +14,10 @@ import {
 } from "@darwin/circuits";
 import { classifierTestSet, quantizeInput } from "@darwin/models";
 import * as snarkjs from "snarkjs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { createGroth16Engine } from "../src/groth16.ts";
 import {
-  createGroth16Prover,
-  type Groth16Prover,
+  groth16Prove,
   parseZkey,
   releaseBn128,
   widthClasses,
@@ -54,10 +54,6 @@ function inputFor(circuit: string, seed: number): Record<string, unknown> {
   }
 }
 
-let prover: Groth16Prover;
-beforeAll(async () => {
-  prover = await createGroth16Prover();
-});
 afterAll(() => releaseBn128());
 
 describe("Groth16 prover", () => {
@@ -67,10 +63,10 @@ describe("Groth16 prover", () => {
     );
     for (const { name } of CIRCUITS) {
       const artifacts = circuitArtifacts(name);
-      const pk = parseZkey(new Uint8Array(readFileSync(artifacts.zkey)), prover.curve);
+      const pk = parseZkey(new Uint8Array(readFileSync(artifacts.zkey)));
       const calc = await loadWitnessCalculator(artifacts.wasm);
       const witness = wtnsValues(await calc.wtns(inputFor(name, 3)), pk.nVars);
-      const a = await prover.prove(pk, witness);
+      const a = await groth16Prove(pk, witness);
       expect(await snarkjs.groth16.verify(artifacts.verificationKey, a.publicSignals, a.proof), name).toBe(
         true,
       );
@@ -78,7 +74,7 @@ describe("Groth16 prover", () => {
       const reference = await calc.witness(inputFor(name, 3));
       expect(a.publicSignals, name).toEqual(reference.slice(1, 1 + pk.nPublic).map(String));
       if (name === "classifier") {
-        const b = await prover.prove(pk, witness);
+        const b = await groth16Prove(pk, witness);
         expect(b.proof.pi_a).not.toEqual(a.proof.pi_a);
         expect(await snarkjs.groth16.verify(artifacts.verificationKey, b.publicSignals, b.proof)).toBe(true);
         const tampered = { ...a.proof, pi_c: b.proof.pi_c };
@@ -94,13 +90,49 @@ describe("Groth16 prover", () => {
   it("refuses malformed keys and witnesses with ZkeyFormatError", async () => {
     const artifacts = circuitArtifacts("classifier");
     const zkey = new Uint8Array(readFileSync(artifacts.zkey));
-    expect(() => parseZkey(new Uint8Array(16), prover.curve)).toThrow(ZkeyFormatError);
-    expect(() => parseZkey(zkey.subarray(0, zkey.length - 100), prover.curve)).toThrow(/runs past the end/);
-    const pk = parseZkey(zkey, prover.curve);
+    expect(() => parseZkey(new Uint8Array(16))).toThrow(ZkeyFormatError);
+    expect(() => parseZkey(zkey.subarray(0, zkey.length - 100))).toThrow(/runs past the end/);
+    const pk = parseZkey(zkey);
     const calc = await loadWitnessCalculator(artifacts.wasm);
     const wtns = await calc.wtns(inputFor("classifier", 1));
     expect(() => wtnsValues(wtns, pk.nVars + 1)).toThrow(ZkeyFormatError);
-    await expect(prover.prove(pk, new Uint8Array(32 * (pk.nVars - 1)))).rejects.toThrow(ZkeyFormatError);
+    await expect(groth16Prove(pk, new Uint8Array(32 * (pk.nVars - 1)))).rejects.toThrow(ZkeyFormatError);
+  });
+});
+
+describe("the process's curve", () => {
+  it("is rebuilt for an engine whose sibling released it", async () => {
+    const a = createGroth16Engine();
+    const b = createGroth16Engine();
+    const x = [pixels(4)];
+    await a.prove("classifier", { x });
+    await b.prove("classifier", { x });
+    await a.close();
+    // b held no curve of its own: its next proof builds a fresh one instead of waiting on the old.
+    const { bundle } = await b.prove("classifier", { x });
+    expect(await b.verify(bundle)).toBe(true);
+    await b.close();
+  }, 60_000);
+});
+
+describe("zkey checks", () => {
+  it("refuses a key whose coefficients point outside its matrices, constraints or signals", () => {
+    const zkey = new Uint8Array(readFileSync(circuitArtifacts("classifier").zkey));
+    const pk = parseZkey(zkey);
+    // Find the coefficients section (type 4) and corrupt its first record's matrix index.
+    const view = new DataView(zkey.buffer, zkey.byteOffset, zkey.byteLength);
+    let at = 12;
+    while (view.getUint32(at, true) !== 4) at += 12 + Number(view.getBigUint64(at + 4, true));
+    const first = at + 12 + 4;
+    for (const [offset, value] of [
+      [0, 2],
+      [4, pk.domainSize],
+      [8, pk.nVars],
+    ] as const) {
+      const bad = zkey.slice();
+      new DataView(bad.buffer).setUint32(first + offset, value, true);
+      expect(() => parseZkey(bad)).toThrow(ZkeyFormatError);
+    }
   });
 });
 
