@@ -29,6 +29,27 @@ function setup(signers = 3, opts: Partial<PoolOptions> = {}) {
   return { chain, clock, pool };
 }
 
+/**
+ * Applies `xts` as the chain's next block and announces it to the pool: with the bodies (as the
+ * node's own import does) or only their hashes (a block from elsewhere); `before` runs in between.
+ */
+async function importBlock(
+  chain: ToyChain,
+  pool: TransactionPool,
+  xts: Uint8Array[],
+  opts: { readonly bodies?: boolean; readonly before?: () => void } = {},
+): Promise<void> {
+  const parentHash = chain.hash;
+  chain.applyBlock(xts);
+  opts.before?.();
+  await pool.onBlockImported({
+    hash: chain.hash,
+    number: chain.number,
+    extrinsicHashes: xts.map((xt) => blake2_256(xt)),
+    ...(opts.bodies ? { parentHash, extrinsics: xts } : {}),
+  });
+}
+
 async function rejection(promise: Promise<unknown>): Promise<PoolError> {
   try {
     await promise;
@@ -294,15 +315,7 @@ describe("block import", () => {
     await pool.submit(encodeTx({ signer: 1, nonce: 1 }), chain.head);
     expect(pool.status()).toMatchObject({ ready: 0, future: 1 });
     const foreign = encodeTx({ signer: 1, nonce: 0, salt: 99 });
-    const parentHash = chain.hash;
-    chain.applyBlock([foreign]);
-    await pool.onBlockImported({
-      hash: chain.hash,
-      number: chain.number,
-      parentHash,
-      extrinsicHashes: [blake2_256(foreign)],
-      extrinsics: [foreign],
-    });
+    await importBlock(chain, pool, [foreign], { bodies: true });
     expect(pool.status()).toMatchObject({ ready: 1, future: 0 });
   });
 
@@ -310,12 +323,7 @@ describe("block import", () => {
     const { chain, pool } = setup(1);
     const watched = await pool.submitAndWatch(encodeTx({ signer: 1, nonce: 1 }), chain.head);
     const foreign = encodeTx({ signer: 1, nonce: 0, salt: 5 });
-    chain.applyBlock([foreign]);
-    await pool.onBlockImported({
-      hash: chain.hash,
-      number: chain.number,
-      extrinsicHashes: [blake2_256(foreign)],
-    });
+    await importBlock(chain, pool, [foreign]);
     expect(watched.events.statuses).toEqual(["future", "ready"]);
     expect(readyNonces(pool)).toEqual(["1:1"]);
     expect(pool.get(watched.hash)?.requires).toEqual([]);
@@ -329,12 +337,10 @@ describe("block import", () => {
     await pool.submit(encodeTx({ signer: 3, nonce: 0 }), chain.head);
     // A block from elsewhere (no extrinsic bodies given) used signer 1's nonce 0 and emptied signer 2.
     const foreign = encodeTx({ signer: 1, nonce: 0, salt: 7 });
-    chain.applyBlock([foreign]);
-    chain.accounts.get(2)!.balance = 0;
-    await pool.onBlockImported({
-      hash: chain.hash,
-      number: chain.number,
-      extrinsicHashes: [blake2_256(foreign)],
+    await importBlock(chain, pool, [foreign], {
+      before: () => {
+        chain.accounts.get(2)!.balance = 0;
+      },
     });
 
     expect(mine.events.statuses).toEqual(["ready", "invalid"]);
@@ -348,8 +354,7 @@ describe("block import", () => {
     const { chain, clock, pool } = setup(3, { revalidationIntervalMs: 200 });
     const idle = await pool.submitAndWatch(encodeTx({ signer: 3, nonce: 0 }), chain.head);
     const importEmpty = async () => {
-      chain.applyBlock([]);
-      await pool.onBlockImported({ hash: chain.hash, number: chain.number, extrinsicHashes: [] });
+      await importBlock(chain, pool, []);
     };
     await importEmpty(); // the first background batch: signer 3 still valid
     // Signer 3 is emptied by something the pool cannot see; within the interval nobody looks again.
@@ -360,16 +365,7 @@ describe("block import", () => {
     // A block that consumes a pooled nonce is acted on at once, interval or not.
     const mine = await pool.submitAndWatch(encodeTx({ signer: 1, nonce: 0 }), chain.head);
     const foreign = encodeTx({ signer: 1, nonce: 0, salt: 9 });
-    const parentHash = chain.hash;
-    chain.applyBlock([foreign]);
-    clock.advance(50);
-    await pool.onBlockImported({
-      hash: chain.hash,
-      number: chain.number,
-      parentHash,
-      extrinsicHashes: [blake2_256(foreign)],
-      extrinsics: [foreign],
-    });
+    await importBlock(chain, pool, [foreign], { bodies: true, before: () => clock.advance(50) });
     expect(mine.events.statuses).toEqual(["ready", "invalid"]);
     expect(idle.events.statuses).toEqual(["ready"]);
     // Once the interval has passed, the next block's background batch finds signer 3 out of funds.
@@ -383,15 +379,7 @@ describe("block import", () => {
     const mine = await pool.submitAndWatch(encodeTx({ signer: 1, nonce: 0 }), chain.head);
     await pool.submit(encodeTx({ signer: 1, nonce: 2 }), chain.head);
     const foreign = encodeTx({ signer: 1, nonce: 0, salt: 7 });
-    const parentHash = chain.hash;
-    chain.applyBlock([foreign]);
-    await pool.onBlockImported({
-      hash: chain.hash,
-      number: chain.number,
-      parentHash,
-      extrinsicHashes: [blake2_256(foreign)],
-      extrinsics: [foreign],
-    });
+    await importBlock(chain, pool, [foreign], { bodies: true });
     expect(mine.events.statuses).toEqual(["ready", "invalid"]);
     expect(pool.status()).toMatchObject({ ready: 0, future: 1 });
   });
@@ -401,12 +389,10 @@ describe("block import", () => {
     chain.longevity = 2n;
     const watched = await pool.submitAndWatch(encodeTx({ signer: 1, nonce: 0 }), chain.head);
     for (let i = 0; i < 2; i++) {
-      chain.applyBlock([]);
-      await pool.onBlockImported({ hash: chain.hash, number: chain.number, extrinsicHashes: [] });
+      await importBlock(chain, pool, []);
     }
     expect(pool.status().ready).toBe(1);
-    chain.applyBlock([]);
-    await pool.onBlockImported({ hash: chain.hash, number: chain.number, extrinsicHashes: [] });
+    await importBlock(chain, pool, []);
     expect(watched.events.statuses).toEqual(["ready", "invalid"]);
     expect(pool.status().ready).toBe(0);
   });
@@ -418,12 +404,7 @@ describe("block import", () => {
     const staleHead = chain.head;
     const submitted = pool.submit(xt, staleHead);
     const foreign = encodeTx({ signer: 1, nonce: 0, salt: 1 });
-    chain.applyBlock([foreign]);
-    await pool.onBlockImported({
-      hash: chain.hash,
-      number: chain.number,
-      extrinsicHashes: [blake2_256(foreign)],
-    });
+    await importBlock(chain, pool, [foreign]);
     const err = await rejection(submitted);
     expect(err.validity?.value.type).toBe("Stale");
     expect(pool.status().ready).toBe(0);
@@ -480,8 +461,7 @@ describe("failures of the validator", () => {
       "runtime trapped",
     );
     // Revalidation failures keep the transaction (it may be fine; the runtime call was not).
-    chain.applyBlock([]);
-    await pool.onBlockImported({ hash: chain.hash, number: chain.number, extrinsicHashes: [] });
+    await importBlock(chain, pool, []);
     expect(pool.status().ready).toBe(1);
     chain.validate = original;
     await pool.submit(encodeTx({ signer: 1, nonce: 1 }), chain.head);
@@ -494,8 +474,7 @@ describe("aging", () => {
     const { chain, clock, pool } = setup(1, { banTimeMs: 1000, revalidationBatchSize: 0 });
     const watched = await pool.submitAndWatch(encodeTx({ signer: 1, nonce: 3 }), chain.head);
     clock.advance(1001);
-    chain.applyBlock([]);
-    await pool.onBlockImported({ hash: chain.hash, number: chain.number, extrinsicHashes: [] });
+    await importBlock(chain, pool, []);
     expect(watched.events.statuses).toEqual(["future", "dropped"]);
     expect(pool.status().future).toBe(0);
   });

@@ -53,6 +53,14 @@ function plan(chain: TestChain): BlockItem[][] {
   const initUnderflow = fromHex("0x01");
   // Init code hitting INVALID at once: the creation fails and consumes its gas.
   const initInvalid = fromHex("0xfe");
+  const tokenTx = (
+    signer: number,
+    nonce: bigint,
+    signature: string,
+    ...args: (bigint | Uint8Array)[]
+  ): BlockItem => ({
+    eth: signEth(chain, signer, { to: token, data: call(signature, ...args), nonce }),
+  });
   return [
     [
       {
@@ -66,58 +74,16 @@ function plan(chain: TestChain): BlockItem[][] {
       { eth: signEth(chain, 0, { data: bytecode("PrecompileCaller"), gasLimit: 1_000_000n, nonce: 2n }) },
     ],
     [
-      {
-        eth: signEth(chain, 0, {
-          to: token,
-          data: call("transfer(address,uint256)", addr(1), 5_000n),
-          nonce: 3n,
-        }),
-      },
+      tokenTx(0, 3n, "transfer(address,uint256)", addr(1), 5_000n),
       // More than the balance: `require` reverts with a reason.
-      {
-        eth: signEth(chain, 1, {
-          to: token,
-          data: call("transfer(address,uint256)", addr(2), 10n ** 30n),
-          nonce: 0n,
-        }),
-      },
-      {
-        eth: signEth(chain, 1, {
-          to: token,
-          data: call("approve(address,uint256)", addr(2), 1_000n),
-          nonce: 1n,
-        }),
-      },
-      {
-        eth: signEth(chain, 2, {
-          to: token,
-          data: call("transferFrom(address,address,uint256)", addr(1), addr(3), 600n),
-          nonce: 0n,
-        }),
-      },
+      tokenTx(1, 0n, "transfer(address,uint256)", addr(2), 10n ** 30n),
+      tokenTx(1, 1n, "approve(address,uint256)", addr(2), 1_000n),
+      tokenTx(2, 0n, "transferFrom(address,address,uint256)", addr(1), addr(3), 600n),
       // Allowance used up: reverts.
-      {
-        eth: signEth(chain, 2, {
-          to: token,
-          data: call("transferFrom(address,address,uint256)", addr(1), addr(3), 600n),
-          nonce: 1n,
-        }),
-      },
+      tokenTx(2, 1n, "transferFrom(address,address,uint256)", addr(1), addr(3), 600n),
       // Sending the whole balance away clears a slot (refund), then it is written again.
-      {
-        eth: signEth(chain, 3, {
-          to: token,
-          data: call("transfer(address,uint256)", addr(4), 600n),
-          nonce: 0n,
-        }),
-      },
-      {
-        eth: signEth(chain, 4, {
-          to: token,
-          data: call("transfer(address,uint256)", addr(3), 1n),
-          nonce: 0n,
-        }),
-      },
+      tokenTx(3, 0n, "transfer(address,uint256)", addr(4), 600n),
+      tokenTx(4, 0n, "transfer(address,uint256)", addr(3), 1n),
     ],
     [
       { eth: signEth(chain, 1, { to: misbehaver, data: call("bump()"), nonce: 2n }) },

@@ -1020,26 +1020,20 @@ export function createInferenceEngine(
 
   /**
    * The road a request for an open model takes: joined with others (dynamic batching), run on this
-   * thread (in-process sessions), or run away from it (worker pool). `dispatch` and the Effect API's
-   * synchronous fast path (`infer`) both route by it.
+   * thread (in-process sessions, which have `runSync`), or run away from it (worker pool). `dispatch`
+   * and the Effect API's synchronous fast path (`infer`) both route by it.
    */
-  const roadOf = (
-    entry: SessionEntry,
-  ):
-    | { readonly road: "queue" }
-    | { readonly road: "here"; readonly runSync: NonNullable<SessionHandle["runSync"]> }
-    | { readonly road: "away" } => {
-    if (batching !== undefined && entry.batchable) return { road: "queue" };
-    const runSync = entry.session.runSync;
-    return runSync ? { road: "here", runSync } : { road: "away" };
-  };
+  const roadOf = (entry: SessionEntry): "queue" | "here" | "away" =>
+    batching !== undefined && entry.batchable ? "queue" : entry.session.runSync ? "here" : "away";
+  const runSyncOf = (entry: SessionEntry): NonNullable<SessionHandle["runSync"]> =>
+    entry.session.runSync as NonNullable<SessionHandle["runSync"]>;
 
   /** A request for an open model, by its road. */
   const dispatch = (entry: SessionEntry, req: InferRequest): InferResult | Promise<InferResult> => {
-    const r = roadOf(entry);
-    if (r.road === "queue")
+    const road = roadOf(entry);
+    if (road === "queue")
       return new Promise<InferResult>((resolve, reject) => enqueue(entry, req, resolve, reject));
-    return r.road === "here" ? inferHere(entry, r.runSync, req) : inferAway(entry, req);
+    return road === "here" ? inferHere(entry, runSyncOf(entry), req) : inferAway(entry, req);
   };
 
   const inferAsync = async (req: InferRequest): Promise<InferResult> =>
@@ -1095,8 +1089,8 @@ export function createInferenceEngine(
       // An open model's request is answered without a promise where its road allows (dispatch's
       // routing, minus the Promise): the per-call plumbing costs more than a small model's run.
       const entry = openEntry(req);
-      const r = entry === undefined ? undefined : roadOf(entry);
-      if (entry !== undefined && r?.road === "queue")
+      const road = entry === undefined ? undefined : roadOf(entry);
+      if (entry !== undefined && road === "queue")
         // An interrupted caller's request still runs with its batch and its answer is dropped: taking
         // it out of the queue would cost an abort listener on every request.
         return Effect.callback<InferResult, InferenceError>((resume) => {
@@ -1107,9 +1101,9 @@ export function createInferenceEngine(
             (err) => resume(Effect.fail(err)),
           );
         });
-      if (entry !== undefined && r?.road === "here") {
+      if (entry !== undefined && road === "here") {
         try {
-          return Effect.succeed(inferHere(entry, r.runSync, req));
+          return Effect.succeed(inferHere(entry, runSyncOf(entry), req));
         } catch (err) {
           return Effect.fail(asInferenceError(err, ortFailure));
         }

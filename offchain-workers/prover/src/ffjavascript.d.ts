@@ -11,13 +11,8 @@ declare module "ffjavascript" {
     /** w[k]: a primitive 2^k-th root of unity. */
     readonly w: readonly Element[];
     e(value: number | bigint | string): Element;
-    random(): Element;
     mul(a: Element, b: Element): Element;
     neg(a: Element): Element;
-    toObject(a: Element): bigint;
-    fft(values: Uint8Array): Promise<Uint8Array>;
-    ifft(values: Uint8Array): Promise<Uint8Array>;
-    batchApplyKey(values: Uint8Array, first: Element, inc: Element): Promise<Uint8Array>;
   }
 
   interface WasmGroup {
@@ -26,7 +21,6 @@ declare module "ffjavascript" {
     multiExpAffine(bases: Uint8Array, scalars: Uint8Array): Promise<Element>;
     add(a: Element, b: Element): Element;
     timesFr(a: Element, s: Element): Element;
-    fromRprLEM(buff: Uint8Array, offset?: number): Element;
     toAffine(a: Element): Element;
     toObject(a: Element): unknown[];
   }

@@ -3,6 +3,8 @@
 // the raw bytes already hold those fields' canonical encodings (its decoder refuses any other), so
 // the message is a slice of them under a new list header.
 import { keccak256 } from "@darwin/crypto";
+import { RLP } from "@ethereumjs/rlp";
+import { bigIntToUnpaddedBytes } from "@ethereumjs/util";
 
 interface Item {
   /** Offset of the item's first byte (its header). */
@@ -56,13 +58,8 @@ function listHeader(payloadLength: number): Uint8Array {
   return Uint8Array.of(0xf7 + len.length, ...len);
 }
 
-function rlpUint(value: bigint): Uint8Array {
-  if (value === 0n) return Uint8Array.of(0x80);
-  if (value < 0x80n) return Uint8Array.of(Number(value));
-  const hex = value.toString(16);
-  const bytes = Buffer.from(hex.length % 2 ? `0${hex}` : hex, "hex");
-  return Uint8Array.of(0x80 + bytes.length, ...bytes);
-}
+/** The canonical RLP of an unsigned integer (no leading zero bytes). */
+const rlpUint = (value: bigint): Uint8Array => RLP.encode(bigIntToUnpaddedBytes(value));
 
 /**
  * The message a signed transaction's signature signs: for typed transactions (EIP-2930, EIP-1559,
@@ -129,8 +126,11 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 export function typedChainIdIsCanonical(raw: Uint8Array, chainId: bigint): boolean {
   const type = raw[0];
   if (type === undefined || type >= 0xc0) return true;
-  const parsed = listItems(raw, 1);
-  const first = parsed?.items[0];
+  // Only the list header and its first item are read, not the whole list.
+  const list = itemAt(raw, 1, raw.length);
+  const header = raw[1];
+  if (!list || header === undefined || header < 0xc0) return false;
+  const first = itemAt(raw, 1 + (header <= 0xf7 ? 1 : 1 + (header - 0xf7)), list.end);
   return first !== undefined && sameBytes(raw.subarray(first.start, first.end), rlpUint(chainId));
 }
 
