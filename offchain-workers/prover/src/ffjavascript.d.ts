@@ -12,6 +12,7 @@ declare module "ffjavascript" {
     readonly w: readonly Element[];
     e(value: number | bigint | string): Element;
     mul(a: Element, b: Element): Element;
+    inv(a: Element): Element;
     neg(a: Element): Element;
   }
 
@@ -20,6 +21,9 @@ declare module "ffjavascript" {
     readonly zero: Element;
     multiExpAffine(bases: Uint8Array, scalars: Uint8Array): Promise<Element>;
     add(a: Element, b: Element): Element;
+    double(a: Element): Element;
+    isZero(a: Element): boolean;
+    eq(a: Element, b: Element): boolean;
     timesFr(a: Element, s: Element): Element;
     toAffine(a: Element): Element;
     toObject(a: Element): unknown[];
@@ -31,13 +35,16 @@ declare module "ffjavascript" {
     | {
         readonly cmd: "CALL";
         readonly fnName: string;
-        readonly params: readonly ({ readonly var: number } | { readonly val: number })[];
+        readonly params: readonly (
+          | { readonly var: number; readonly offset?: number }
+          | { readonly val: number }
+        )[];
       }
     | { readonly cmd: "GET"; readonly out: number; readonly var: number; readonly len: number };
 
   interface ThreadManager {
     readonly concurrency: number;
-    queueAction(task: readonly TaskCommand[]): Promise<Uint8Array[]>;
+    queueAction(task: readonly TaskCommand[], transfers?: readonly ArrayBuffer[]): Promise<Uint8Array[]>;
   }
 
   interface Curve {
@@ -49,6 +56,10 @@ declare module "ffjavascript" {
     terminate(): Promise<void>;
   }
 
-  export function buildBn128(singleThread?: boolean): Promise<Curve>;
+  /** `plugins` adds functions to the curve's wasm module before it is built (every thread runs it). */
+  export function buildBn128(
+    singleThread?: boolean,
+    plugins?: (module: import("wasmbuilder").ModuleBuilder) => void,
+  ): Promise<Curve>;
   export type { Curve, Element, TaskCommand };
 }

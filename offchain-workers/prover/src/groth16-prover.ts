@@ -2,17 +2,23 @@
 // parsed once per circuit. snarkjs's prover re-reads every zkey section per proof and builds the QAP
 // evaluations (A·w, B·w at each constraint) in JavaScript, one wasm field call per coefficient:
 // ~290 ms of a 1.6 s proof for the 32-inference classifier. Here the zkey's sections are copied out
-// once, the QAP runs as wasm (`qap_buildABC`) on the curve's worker threads, each thread taking a
-// range of constraints, and each polynomial's move to the odd coset is one task. The rest is the
-// standard prover: the join A·B − C, five multi-exponentiations (the witness ones split by scalar
-// width), blinding by fresh r and s. Proofs verify with snarkjs and the snarkjs-exported Solidity
-// verifiers (tests run every committed circuit through both).
-// It drives ffjavascript's thread manager (`curve.tm.queueAction`) and the bn128 wasm's exported
-// functions (`qap_buildABC`, `qap_joinABC`, `frm_ifft`, `frm_fft`, `frm_batchApplyKey`,
-// `frm_batchFromMontgomery`) directly, as snarkjs does; ffjavascript is pinned (0.3.1) and an
-// upgrade that changes them fails the proving tests.
+// once (into shared memory, so tasks post them without a copy), the QAP runs as wasm
+// (`qap_buildABC`) on the curve's worker threads, each polynomial's move to the odd coset is one
+// task (`coset-wasm.ts`), and the five multi-exponentiations use signed windows with batch-affine
+// buckets (`msm.ts`, `msm-wasm.ts`; the witness ones split by scalar width). The witness MSMs need
+// nothing but the witness, so they start with the QAP at a lower priority (`task-scheduler.ts`) and
+// fill the threads the path to H leaves idle. Blinding by fresh r and s. Proofs verify with snarkjs
+// and the snarkjs-exported Solidity verifiers (tests run every committed circuit through both).
+// It drives ffjavascript's thread manager and the bn128 wasm's exported functions (`qap_buildABC`,
+// `qap_joinABC`, `frm_batchFromMontgomery`, and the ones this package adds through ffjavascript's
+// plugin hook) directly, as snarkjs does; ffjavascript is pinned (0.3.1) and an upgrade that changes
+// them fails the proving tests.
 import { randomBytes } from "node:crypto";
 import { buildBn128, type Curve, type Element } from "ffjavascript";
+import { addOddCosetTransform, cosetScratchBytes } from "./coset-wasm.ts";
+import { msm } from "./msm.ts";
+import { addBatchAffineWindows } from "./msm-wasm.ts";
+import { Priority, type RunTask, schedulerOf } from "./task-scheduler.ts";
 
 export class ZkeyFormatError extends Error {
   readonly code = "ZKEY_FORMAT" as const;
@@ -145,7 +151,7 @@ export function parseZkey(zkey: Uint8Array): ProvingKey {
     const s = section(all, type, what);
     if (s.length !== count * size)
       throw new ZkeyFormatError(`${what}: ${s.length} bytes for ${count} points`);
-    return s.slice();
+    return sharedCopy(s);
   };
   const pointsA = points(5, "A points", nVars, G1_BYTES);
   const pointsB1 = points(6, "B1 points", nVars, G1_BYTES);
@@ -162,7 +168,7 @@ export function parseZkey(zkey: Uint8Array): ProvingKey {
     delta1,
     delta2,
     nCoefs,
-    coefs: coefSection.slice(4),
+    coefs: sharedCopy(coefSection.subarray(4)),
     pointsA,
     pointsB1,
     pointsB2,
@@ -173,6 +179,13 @@ export function parseZkey(zkey: Uint8Array): ProvingKey {
     inB2: nonZeroPoints(pointsB2, G2_BYTES),
     inC: nonZeroPoints(pointsC, G1_BYTES),
   };
+}
+
+/** A copy in shared memory: the key's sections go to the curve's threads with every proof. */
+function sharedCopy(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(new SharedArrayBuffer(bytes.length));
+  out.set(bytes);
+  return out;
 }
 
 /** 1 where the point (of `size` bytes) has a non-zero byte, 0 for the point at infinity. */
@@ -207,6 +220,7 @@ async function buildABC(
   curve: Curve,
   pk: ProvingKey,
   witness: Uint8Array,
+  run: RunTask,
 ): Promise<[Uint8Array, Uint8Array, Uint8Array]> {
   const n = pk.domainSize;
   const parts = Math.max(1, Math.min(curve.tm.concurrency, 8));
@@ -215,7 +229,7 @@ async function buildABC(
   for (let from = 0; from < n; from += per) {
     const count = Math.min(per, n - from);
     tasks.push(
-      curve.tm.queueAction([
+      run([
         { cmd: "ALLOCSET", var: 0, buff: pk.coefs },
         { cmd: "ALLOCSET", var: 1, buff: witness },
         { cmd: "ALLOC", var: 2, len: count * N8 },
@@ -256,7 +270,13 @@ async function buildABC(
 }
 
 /** A·B − C on the odd coset, out of Montgomery form (the H points' scalars). */
-async function joinABC(curve: Curve, a: Uint8Array, b: Uint8Array, c: Uint8Array): Promise<Uint8Array> {
+async function joinABC(
+  curve: Curve,
+  a: Uint8Array,
+  b: Uint8Array,
+  c: Uint8Array,
+  run: RunTask,
+): Promise<Uint8Array> {
   const n = a.length / N8;
   const parts = Math.max(1, Math.min(curve.tm.concurrency, 8));
   const per = Math.ceil(n / parts);
@@ -265,7 +285,7 @@ async function joinABC(curve: Curve, a: Uint8Array, b: Uint8Array, c: Uint8Array
     const count = Math.min(per, n - from);
     const slice = (x: Uint8Array) => x.slice(from * N8, (from + count) * N8);
     tasks.push(
-      curve.tm.queueAction([
+      run([
         { cmd: "ALLOCSET", var: 0, buff: slice(a) },
         { cmd: "ALLOCSET", var: 1, buff: slice(b) },
         { cmd: "ALLOCSET", var: 2, buff: slice(c) },
@@ -291,6 +311,10 @@ async function joinABC(curve: Curve, a: Uint8Array, b: Uint8Array, c: Uint8Array
 /** Byte widths witness scalars are cut to by `msmByWidth`; the last is the full width. */
 const WIDTHS = [1, 2, 4, 8, 16, 32] as const;
 
+/** The WIDTHS index a scalar of `top + 1` significant bytes needs. */
+const widthClassOf = (top: number): number =>
+  top < 1 ? 0 : top < 2 ? 1 : top < 4 ? 2 : top < 8 ? 3 : top < 16 ? 4 : 5;
+
 /** The WIDTHS index each 32-byte little-endian scalar needs, -1 for zero. */
 export function widthClasses(scalars: Uint8Array): Int8Array {
   const n = scalars.length / N8;
@@ -298,72 +322,150 @@ export function widthClasses(scalars: Uint8Array): Int8Array {
   for (let i = 0; i < n; i++) {
     let top = N8 - 1;
     while (top >= 0 && scalars[i * N8 + top] === 0) top--;
-    // top is the highest non-zero byte: the scalar needs top + 1 bytes.
-    out[i] = top < 0 ? -1 : top < 1 ? 0 : top < 2 ? 1 : top < 4 ? 2 : top < 8 ? 3 : top < 16 ? 4 : 5;
+    out[i] = top < 0 ? -1 : widthClassOf(top);
   }
   return out;
 }
 
+/** The bn128 scalar field's order r, little-endian bytes. */
+const R_BYTES = (() => {
+  let r = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
+  const out = new Uint8Array(N8);
+  for (let k = 0; k < N8; k++) {
+    out[k] = Number(r & 0xffn);
+    r >>= 8n;
+  }
+  return out;
+})();
+
+/** out = r − v for a little-endian field element 0 < v < r; returns the index of out's top non-zero byte. */
+function negateScalar(v: Uint8Array, at: number, out: Uint8Array): number {
+  let borrow = 0;
+  let top = -1;
+  for (let k = 0; k < N8; k++) {
+    let d = (R_BYTES[k] as number) - (v[at + k] as number) - borrow;
+    borrow = d < 0 ? 1 : 0;
+    if (d < 0) d += 256;
+    out[k] = d;
+    if (d !== 0) top = k;
+  }
+  return top;
+}
+
 /**
- * Σ scalar_i · base_i with the scalars grouped by width. ffjavascript's multiexp does one window
- * pass (a full copy of the bases to a worker thread, then a bucket reduction) per window of the
- * scalar width it is handed; a witness is mostly zeros, bits and small integers (the 32-inference
- * classifier's: 56% zero, 27% one byte, 15% full width), so each width class gets its own MSM over
- * scalars cut to that width, and zeros none, nor signals whose point is at infinity (a third of the
- * full-width ones in B). The sum is the same.
+ * The witness as the witness multi-exponentiations take it, worked out once per proof: each value's
+ * width class (-1 for zero) and magnitude, where most full-width values are small negative numbers
+ * (r − v for a small v) and enter as v times the negated point.
+ */
+interface SignedWitness {
+  readonly classes: Int8Array;
+  /** v, or r − v where `negated`; 32 bytes each. */
+  readonly magnitudes: Uint8Array;
+  readonly negated: Uint8Array;
+}
+
+function signedWitness(witness: Uint8Array): SignedWitness {
+  const n = witness.length / N8;
+  const classes = widthClasses(witness);
+  const magnitudes = witness.slice();
+  const negated = new Uint8Array(n);
+  const flipped = new Uint8Array(N8);
+  for (let i = 0; i < n; i++) {
+    if (classes[i] !== WIDTHS.length - 1) continue;
+    const c = widthClassOf(negateScalar(witness, i * N8, flipped));
+    if (c < WIDTHS.length - 1) {
+      classes[i] = c;
+      negated[i] = 1;
+      magnitudes.set(flipped, i * N8);
+    }
+  }
+  return { classes, magnitudes, negated };
+}
+
+/** A Uint8Array over a new SharedArrayBuffer: posted to the curve's threads without a copy. */
+function sharedBytes(length: number): Uint8Array {
+  return new Uint8Array(new SharedArrayBuffer(length));
+}
+
+/**
+ * Σ w_(first+i) · base_i with the scalars grouped by width. A multi-exponentiation does one window
+ * pass per window of the scalar width it is handed, and a witness is mostly zeros, bits and small
+ * integers: each width class gets its own MSM over scalars cut to that width, and zeros none, nor
+ * signals whose point is at infinity. The sum is the same.
  */
 async function msmByWidth(
-  group: Curve["G1"],
+  curve: Curve,
+  groupName: "G1" | "G2",
   bases: Uint8Array,
-  scalars: Uint8Array,
+  witness: SignedWitness,
+  first: number,
   pointBytes: number,
   nonZero: Uint8Array,
+  run: RunTask,
 ): Promise<Element> {
-  const n = scalars.length / N8;
-  const classes = widthClasses(scalars);
-  // Points at infinity contribute nothing either.
-  for (let i = 0; i < n; i++) if (nonZero[i] === 0) classes[i] = -1;
+  const group = groupName === "G1" ? curve.G1 : curve.G2;
+  const n = nonZero.length;
+  const { classes, magnitudes, negated } = witness;
   const counts = WIDTHS.map(() => 0);
-  for (const c of classes) if (c >= 0) counts[c] = (counts[c] as number) + 1;
+  for (let i = 0; i < n; i++) {
+    const c = classes[first + i] as number;
+    if (c >= 0 && nonZero[i] === 1) counts[c] = (counts[c] as number) + 1;
+  }
   const parts = WIDTHS.map((width, c) => ({
     width,
-    bases: new Uint8Array((counts[c] as number) * pointBytes),
+    bases: sharedBytes((counts[c] as number) * pointBytes),
     scalars: new Uint8Array((counts[c] as number) * width),
+    negate: new Uint8Array(counts[c] as number),
     at: 0,
   }));
+  const words = pointBytes / 4;
+  const from32 = new Uint32Array(bases.buffer, bases.byteOffset, bases.byteLength / 4);
+  const to32 = parts.map((p) => new Uint32Array(p.bases.buffer));
   for (let i = 0; i < n; i++) {
-    const c = classes[i] as number;
-    if (c < 0) continue;
+    const j = first + i;
+    const c = classes[j] as number;
+    if (c < 0 || nonZero[i] === 0) continue;
     const part = parts[c] as (typeof parts)[number];
-    part.bases.set(bases.subarray(i * pointBytes, (i + 1) * pointBytes), part.at * pointBytes);
-    part.scalars.set(scalars.subarray(i * N8, i * N8 + part.width), part.at * part.width);
+    const to = to32[c] as Uint32Array;
+    for (let k = 0; k < words; k++) to[part.at * words + k] = from32[i * words + k] as number;
+    for (let k = 0; k < part.width; k++)
+      part.scalars[part.at * part.width + k] = magnitudes[j * N8 + k] as number;
+    part.negate[part.at] = negated[j] as number;
     part.at++;
   }
   const sums = await Promise.all(
-    parts.filter((p) => p.at > 0).map((p) => group.multiExpAffine(p.bases, p.scalars)),
+    parts
+      .filter((p) => p.at > 0)
+      .map((p) => msm(curve, groupName, p.bases, p.scalars, p.width, p.negate, run)),
   );
   return sums.reduce((acc, x) => group.add(acc, x), group.zero);
 }
 
 /**
- * Evaluations on the constraint domain -> evaluations on the odd coset (x -> inc·x): inverse FFT,
- * scaling coefficient i by inc^i, FFT, as one task on one of the curve's threads. (ffjavascript's
- * Fr.fft splits each transform into chunks across threads with a JavaScript bit reversal and copies
- * between steps; three independent polynomials keep both threads busy without that.)
+ * Evaluations on the constraint domain -> evaluations on the odd coset (x -> inc·x) as one task on
+ * one of the curve's threads (`frm_darwinOddCoset`, coset-wasm.ts). Three independent polynomials
+ * keep both threads busy without splitting a transform.
  */
-async function toOddCoset(curve: Curve, evaluations: Uint8Array, inc: Element): Promise<Uint8Array> {
+async function toOddCoset(
+  curve: Curve,
+  evaluations: Uint8Array,
+  inc: Element,
+  run: RunTask,
+): Promise<Uint8Array> {
+  const { Fr } = curve;
   const n = evaluations.length / N8;
-  const [out] = await curve.tm.queueAction([
+  const power = Math.log2(n);
+  const [out] = await run([
     { cmd: "ALLOCSET", var: 0, buff: evaluations },
-    { cmd: "ALLOCSET", var: 1, buff: curve.Fr.e(1) },
+    { cmd: "ALLOCSET", var: 1, buff: Fr.w[power] as Element },
     { cmd: "ALLOCSET", var: 2, buff: inc },
-    { cmd: "CALL", fnName: "frm_ifft", params: [{ var: 0 }, { val: n }] },
+    { cmd: "ALLOCSET", var: 3, buff: Fr.inv(Fr.e(n)) },
+    { cmd: "ALLOC", var: 4, len: cosetScratchBytes(n) },
     {
       cmd: "CALL",
-      fnName: "frm_batchApplyKey",
-      params: [{ var: 0 }, { val: n }, { var: 1 }, { var: 2 }, { var: 0 }],
+      fnName: "frm_darwinOddCoset",
+      params: [{ var: 0 }, { val: n }, { var: 1 }, { var: 2 }, { var: 3 }, { var: 4 }],
     },
-    { cmd: "CALL", fnName: "frm_fft", params: [{ var: 0 }, { val: n }] },
     { cmd: "GET", out: 0, var: 0, len: n * N8 },
   ]);
   return out as Uint8Array;
@@ -376,47 +478,94 @@ function randomFr(curve: Curve): Element {
   return curve.Fr.e(BigInt(`0x${randomBytes(64).toString("hex")}`));
 }
 
+type CurveHolder = { curve_bn128?: (Curve & { darwinMsm?: true }) | null };
+
+/** Curves this module replaced in ffjavascript's cache (built without the MSM functions); released with ours. */
+const displaced: Curve[] = [];
+let building: Promise<Curve> | undefined;
+
+/**
+ * The process's bn128 curve with the batch-affine MSM functions (`msm-wasm.ts`) in its wasm.
+ * ffjavascript caches one curve per process in `globalThis.curve_bn128`, shared with snarkjs (which
+ * verifies on it); if a curve without them is cached (snarkjs built it first), this one replaces
+ * it in the cache and the other is terminated by `releaseBn128`.
+ */
+export async function provingCurve(): Promise<Curve> {
+  const holder = globalThis as CurveHolder;
+  const cached = holder.curve_bn128;
+  if (cached?.darwinMsm) return cached;
+  if (!building) {
+    if (cached) {
+      displaced.push(cached);
+      holder.curve_bn128 = null;
+    }
+    building = buildBn128(false, (module) => {
+      addBatchAffineWindows(module);
+      addOddCosetTransform(module);
+    })
+      .then((curve) => {
+        (curve as Curve & { darwinMsm?: true }).darwinMsm = true;
+        return curve;
+      })
+      .finally(() => {
+        building = undefined;
+      });
+  }
+  return building;
+}
+
 /**
  * Terminates the process's cached bn128 curve (ffjavascript keeps one in `globalThis.curve_bn128`,
- * shared with snarkjs), whose worker threads otherwise keep the process alive; the next
- * `buildBn128` builds a fresh one.
+ * shared with snarkjs) and any this module displaced, whose worker threads otherwise keep the
+ * process alive; the next `provingCurve` or `buildBn128` builds a fresh one.
  */
 export async function releaseBn128(): Promise<void> {
-  const holder = globalThis as { curve_bn128?: Curve | null };
+  const holder = globalThis as CurveHolder;
   const cached = holder.curve_bn128;
   holder.curve_bn128 = null;
-  await cached?.terminate();
+  const others = displaced.splice(0);
+  await Promise.all([cached?.terminate(), ...others.map((c) => c.terminate())]);
 }
 
 /**
  * A Groth16 proof of `witness` (32-byte little-endian values, `wtnsValues`) under `pk`, on the
- * process's bn128 curve: ffjavascript's cached one (shared with snarkjs), or a fresh one if it was
- * released. A proof in flight when the curve is released does not finish.
+ * process's bn128 curve (`provingCurve`). A proof in flight when the curve is released does not
+ * finish.
  */
 export async function groth16Prove(
   pk: ProvingKey,
   witness: Uint8Array,
 ): Promise<{ proof: SnarkjsProof; publicSignals: string[] }> {
-  const curve = await buildBn128();
+  const curve = await provingCurve();
   const { Fr, G1, G2 } = curve;
   if (witness.length !== pk.nVars * N8)
     throw new ZkeyFormatError(`witness has ${witness.length / N8} values, the circuit ${pk.nVars}`);
   const inc = pk.power === Fr.s ? Fr.shift : (Fr.w[pk.power + 1] as Element);
-  const [a, b, c] = await buildABC(curve, pk, witness);
-  const [aOdd, bOdd, cOdd] = await Promise.all([
-    toOddCoset(curve, a, inc),
-    toOddCoset(curve, b, inc),
-    toOddCoset(curve, c, inc),
+  const scheduler = schedulerOf(curve);
+  const path = scheduler.at(Priority.CriticalPath);
+  const filler = scheduler.at(Priority.Filler);
+  // The QAP goes to the threads first; the witness multi-exponentiations, which need nothing else,
+  // fill whatever the path to H leaves idle.
+  const abc = buildABC(curve, pk, witness, path);
+  const signed = signedWitness(witness);
+  const witnessMsms = Promise.all([
+    msmByWidth(curve, "G1", pk.pointsA, signed, 0, 2 * N8, pk.inA, filler),
+    msmByWidth(curve, "G1", pk.pointsB1, signed, 0, 2 * N8, pk.inB1, filler),
+    msmByWidth(curve, "G2", pk.pointsB2, signed, 0, 4 * N8, pk.inB2, filler),
+    msmByWidth(curve, "G1", pk.pointsC, signed, pk.nPublic + 1, 2 * N8, pk.inC, filler),
   ]);
-  const h = await joinABC(curve, aOdd, bOdd, cOdd);
-  const [msmA, msmB1, msmB2, msmC, msmH] = await Promise.all([
-    msmByWidth(G1, pk.pointsA, witness, 2 * N8, pk.inA),
-    msmByWidth(G1, pk.pointsB1, witness, 2 * N8, pk.inB1),
-    msmByWidth(G2, pk.pointsB2, witness, 4 * N8, pk.inB2),
-    msmByWidth(G1, pk.pointsC, witness.subarray((pk.nPublic + 1) * N8), 2 * N8, pk.inC),
+  const hMsm = (async () => {
+    const [a, b, c] = await abc;
+    const [aOdd, bOdd, cOdd] = await Promise.all([
+      toOddCoset(curve, a, inc, path),
+      toOddCoset(curve, b, inc, path),
+      toOddCoset(curve, c, inc, path),
+    ]);
+    const h = await joinABC(curve, aOdd, bOdd, cOdd, path);
     // h's scalars are uniformly random: one MSM.
-    G1.multiExpAffine(pk.pointsH, h),
-  ]);
+    return msm(curve, "G1", pk.pointsH, h, N8, undefined, path);
+  })();
+  const [[msmA, msmB1, msmB2, msmC], msmH] = await Promise.all([witnessMsms, hMsm]);
   const r = randomFr(curve);
   const s = randomFr(curve);
   // A = alpha + Σ a_i(τ) w_i + r·delta; B = beta + Σ b_i(τ) w_i + s·delta (in G2, and in G1 for C);

@@ -13,12 +13,14 @@ import {
   loadWitnessCalculator,
 } from "@darwin/circuits";
 import { classifierTestSet, quantizeInput } from "@darwin/models";
+import { buildBn128 } from "ffjavascript";
 import * as snarkjs from "snarkjs";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { createGroth16Engine } from "../src/groth16.ts";
 import {
   groth16Prove,
   parseZkey,
+  provingCurve,
   releaseBn128,
   widthClasses,
   wtnsValues,
@@ -112,6 +114,27 @@ describe("the process's curve", () => {
     const { bundle } = await b.prove("classifier", { x });
     expect(await b.verify(bundle)).toBe(true);
     await b.close();
+  }, 60_000);
+});
+
+describe("the proving curve", () => {
+  it("replaces a cached curve built without the prover's wasm (snarkjs first) and releases both", async () => {
+    await releaseBn128();
+    // What snarkjs does: ffjavascript's plain curve, cached for the process.
+    const plain = await buildBn128();
+    const terminate = vi.spyOn(plain, "terminate");
+    const artifacts = circuitArtifacts("classifier");
+    const pk = parseZkey(new Uint8Array(readFileSync(artifacts.zkey)));
+    const calc = await loadWitnessCalculator(artifacts.wasm);
+    const witness = wtnsValues(await calc.wtns(inputFor("classifier", 5)), pk.nVars);
+    const { proof, publicSignals } = await groth16Prove(pk, witness);
+    const ours = await provingCurve();
+    expect(ours).not.toBe(plain);
+    expect((globalThis as { curve_bn128?: unknown }).curve_bn128).toBe(ours);
+    // snarkjs now verifies on the prover's curve (a superset of the plain one).
+    expect(await snarkjs.groth16.verify(artifacts.verificationKey, publicSignals, proof)).toBe(true);
+    await releaseBn128();
+    expect(terminate).toHaveBeenCalledTimes(1);
   }, 60_000);
 });
 
