@@ -382,11 +382,6 @@ function signedWitness(witness: Uint8Array): SignedWitness {
   return { classes, magnitudes, negated };
 }
 
-/** A Uint8Array over a new SharedArrayBuffer: posted to the curve's threads without a copy. */
-function sharedBytes(length: number): Uint8Array {
-  return new Uint8Array(new SharedArrayBuffer(length));
-}
-
 /**
  * Σ w_(first+i) · base_i with the scalars grouped by width. A multi-exponentiation does one window
  * pass per window of the scalar width it is handed, and a witness is mostly zeros, bits and small
@@ -413,7 +408,7 @@ async function msmByWidth(
   }
   const parts = WIDTHS.map((width, c) => ({
     width,
-    bases: sharedBytes((counts[c] as number) * pointBytes),
+    bases: new Uint8Array((counts[c] as number) * pointBytes),
     scalars: new Uint8Array((counts[c] as number) * width),
     negate: new Uint8Array(counts[c] as number),
     at: 0,

@@ -6,16 +6,19 @@
 // 7 multiplications and 4 squarings) with unsigned windows. Here the buckets stay affine and the
 // additions of a batch share one field inversion (Montgomery's trick: 3 multiplications per
 // element), so an addition costs ~5 multiplications and a squaring; digits are signed, so a window
-// of c bits needs 2^(c-1) buckets and the bucket reduction halves. Points whose bucket already has
-// an addition pending in the batch wait for the next batch (an affine addition needs the bucket's
-// current value). Equal x coordinates (a doubling, or a point meeting its negation) are handled on
-// the spot, outside the batch.
+// of c bits needs 2^(c-1) buckets and the bucket reduction halves. A point whose bucket already has
+// an addition in the batch (an affine addition needs the bucket's current value) goes to that
+// bucket's Jacobian overflow instead, as a mixed addition: rare for spread digits, and for digits
+// piled on a few buckets (a witness of bits) no worse than ffjavascript. (Deferring such points to
+// the next batch instead made batches of one with one inversion each on those witnesses.) Equal x
+// coordinates (a doubling, or a point meeting its negation) are handled on the spot, outside the
+// batch.
 //
 // `<group>_darwinWindow(pBases, pDigits, n, pScratch, nBuckets, batchSize, pResult)`:
 //   pBases   n affine points (x, y), Montgomery form, as in a zkey
 //   pDigits  n signed i32 digits in [-nBuckets, nBuckets]; point i goes to bucket |d|-1, negated if d < 0
 //   pScratch `windowScratchBytes(...)` bytes
-//   pResult  Σ_k (k+1)·bucket_k, Jacobian
+//   pResult  Σ_k (k+1)·(bucket_k + overflow_k), Jacobian
 import type { CodeBuilder, ModuleBuilder } from "wasmbuilder";
 
 /** Field-element bytes of each group's coordinates: Fq for G1, Fq2 for G2. */
@@ -199,7 +202,7 @@ function buildWindow(module: ModuleBuilder, g: GroupPrefix, f: "f1m" | "f2m"): v
   }
 
   // Adds ±base into bucket |digit|−1: at once if the bucket is empty or the x coordinates match,
-  // else into the batch, or onto the pending list if the bucket already has an addition in it.
+  // else into the batch, or into the bucket's overflow if the bucket already has an addition in it.
   {
     const fn = module.addFunction(`${g}_darwinAdd`);
     fn.addParam("base", "i32");
@@ -240,9 +243,7 @@ function buildWindow(module: ModuleBuilder, g: GroupPrefix, f: "f1m" | "f2m"): v
         ...c.i32_store(stateOf, c.i32_const(1)),
         ...c.ret([]),
       ]),
-      // The bucket already has an addition in this batch: the point goes to the bucket's Jacobian
-      // overflow instead (rare for spread digits; for digits piled on a few buckets, every point
-      // after the first batch's worth costs a mixed addition, as in ffjavascript's multiexp).
+      // The bucket already has an addition in this batch: the point goes to its Jacobian overflow.
       c.if(c.i32_eq(c.i32_load(stampOf), load(c, slot.currentStamp)), [
         ...c.setLocal(
           "at",

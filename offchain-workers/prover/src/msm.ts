@@ -93,18 +93,18 @@ export async function msm(
   const buckets = 1 << (plan.c - 1);
   const scratch = windowScratchBytes(prefix, buckets, plan.batchSize);
   const resultBytes = 3 * n8;
-  // Scalars and signs go to every task from shared memory; each task recodes the windows it
-  // adds up (darwin_signedDigits reads a window as one i32: 4 bytes of slack at the end).
-  const sharedScalars = new Uint8Array(new SharedArrayBuffer(scalars.length + 4));
-  sharedScalars.set(scalars);
-  const signs = new Uint8Array(new SharedArrayBuffer(n));
+  // Each task recodes the windows it adds up on its thread (darwin_signedDigits reads a window as
+  // one i32: 4 bytes of slack at the end of the scalars).
+  const paddedScalars = new Uint8Array(scalars.length + 4);
+  paddedScalars.set(scalars);
+  const signs = new Uint8Array(n);
   if (negate) signs.set(negate);
   const results = await Promise.all(
     windowRuns(plan.windows, curve.tm.concurrency).map(([from, to]) => {
       const count = to - from;
       const task: TaskCommand[] = [
         { cmd: "ALLOCSET", var: 0, buff: bases },
-        { cmd: "ALLOCSET", var: 1, buff: sharedScalars },
+        { cmd: "ALLOCSET", var: 1, buff: paddedScalars },
         { cmd: "ALLOCSET", var: 2, buff: signs },
         { cmd: "ALLOC", var: 3, len: count * n * 4 },
         { cmd: "ALLOC", var: 4, len: scratch },

@@ -105,9 +105,9 @@ export interface CostModel {
   readonly secondsPerConstraint: number;
 }
 
-// Darwin's prover, 2026-11-25: 1,091 constraints in 0.131 s, 7,441 in 0.357 s, 29,536 in 1.21 s;
-// 13,976 (attention) in 0.71 s and 15,105 (private weights) in 0.72 s sit above the line.
-export const DEFAULT_COST_MODEL: CostModel = { fixedSeconds: 0.09, secondsPerConstraint: 40e-6 };
+// Darwin's prover (batch-affine MSMs), 2026-11-25: 1,091 constraints in 0.093 s, 7,441 in 0.245 s,
+// 29,536 in 0.735 s; 13,976 (attention) in 0.40 s and 15,105 (private weights) in 0.43 s.
+export const DEFAULT_COST_MODEL: CostModel = { fixedSeconds: 0.07, secondsPerConstraint: 22.5e-6 };
 
 export interface ProverOpts {
   readonly mlp?: QuantizedMlp;
