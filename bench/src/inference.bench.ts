@@ -7,7 +7,7 @@
 //   .runSync`: onnxruntime-node's native binding, called synchronously) with no engine around it:
 //   the floor for anything built on this ORT, so "engine / native call" is the engine's own cost.
 // - "engine" is `Effect.runPromise(engine.infer(request))` from the same arrays: reference resolution
-//   and LRU, the manifest's input checks, the deadline, the ORT run, the output checks, the SHA-256
+//   and LRU, the manifest's input checks, the deadline, the ORT run, the output checks, the BLAKE3
 //   inference commitment and the metrics: everything the engine does per call.
 // - "direct ORT + same commitment" is the direct path that also computes the engine's commitment over
 //   the same bytes: the reference for the engine's whole answer.

@@ -51,7 +51,7 @@ export interface InferResult {
   readonly label: string;
   readonly modelCid: string;
   readonly outputs: Readonly<Record<string, Tensor>>;
-  /** sha256 over (model CID, inputs, outputs); see commitment.ts for the byte encoding. */
+  /** BLAKE3 over (model CID, inputs, outputs); see commitment.ts for the byte encoding. */
   readonly commitment: string;
   readonly durationMs: number;
 }

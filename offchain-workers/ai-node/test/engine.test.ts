@@ -1,3 +1,4 @@
+import { parseCid } from "@darwin/content-id";
 import {
   classifierForward,
   classifierTestSet,
@@ -323,30 +324,107 @@ describe("InferenceEngine over an in-memory source", () => {
 });
 
 describe("inference commitment encoding", () => {
+  // hash-wasm's BLAKE3, a separate implementation from the native addon the engine hashes with.
+  const referenceBlake3 = async (bytes: Uint8Array): Promise<string> =>
+    (await import("hash-wasm")).blake3(bytes);
+
+  it("uses BLAKE3: the official test vectors, and the native addon where it has a build", async () => {
+    const { blake3Hex, commitmentHasher } = await import("../src/commitment.ts");
+    // From the BLAKE3 reference test_vectors.json: input byte i is i mod 251.
+    const vector = (n: number) => Uint8Array.from({ length: n }, (_, i) => i % 251);
+    expect(blake3Hex()).toBe("0xaf1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262");
+    expect(blake3Hex(vector(1))).toBe("0x2d3adedff11b61f14c886e35afa036736dcd87a74d27b5c1510225d0f592e213");
+    expect(blake3Hex(vector(1024))).toBe(
+      "0x42214739f095a406f3fc83deb889744ac00df831c10daa55189b5d121c855af7",
+    );
+    // Split across calls: the streaming path must equal one call.
+    const big = vector(102_400);
+    expect(blake3Hex(big.subarray(0, 7), big.subarray(7, 70_000), big.subarray(70_000))).toBe(blake3Hex(big));
+    expect(blake3Hex(big)).toBe(`0x${await referenceBlake3(big)}`);
+    const prebuilt = ["linux-x64", "linux-arm64", "darwin-arm64", "darwin-x64", "win32-x64"];
+    if (prebuilt.includes(`${process.platform}-${process.arch}`)) expect(commitmentHasher).toBe("native");
+  });
+
+  it("gives the same commitments with the WebAssembly fallback as with the native addon", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const script = [
+      'import { inferenceCommitment, commitmentHasher } from "./src/commitment.ts";',
+      'const cid = "bafkreicnh2jkaq2yby7yjy3btqoh2jrx42mthv6rdfey6f2t7lgl5wqyqi";',
+      "const out = [commitmentHasher];",
+      "for (const n of [3, 5000, 40000]) {",
+      "  const x = { dtype: 'float32', shape: [n], data: Float32Array.from({ length: n }, (_, i) => i / 3) };",
+      "  out.push(inferenceCommitment(cid, { x }, { y: x }));",
+      "}",
+      "process.stdout.write(JSON.stringify(out));",
+    ].join("\n");
+    const run = (hasher: string): string[] =>
+      JSON.parse(
+        execFileSync(process.execPath, ["--input-type=module", "-e", script], {
+          cwd: new URL("..", import.meta.url).pathname,
+          env: { ...process.env, DARWIN_COMMITMENT_HASHER: hasher },
+          encoding: "utf8",
+        }),
+      );
+    const wasm = run("wasm");
+    const native = run("native");
+    expect(wasm[0]).toBe("wasm");
+    expect(wasm.slice(1)).toEqual(native.slice(1));
+  });
+
   it("hashes exactly the documented preimage", async () => {
     const { commitmentPreimage } = await import("../src/commitment.ts");
-    const { createHash } = await import("node:crypto");
     const cid = "bafkreicnh2jkaq2yby7yjy3btqoh2jrx42mthv6rdfey6f2t7lgl5wqyqi";
     const input: Tensor = { dtype: "int64", shape: [1, 2], data: BigInt64Array.of(1n, -2n) };
     const output: Tensor = { dtype: "float32", shape: [2], data: Float32Array.of(1.5, -0.25) };
     const pre = commitmentPreimage(cid, { x: input }, { y: output });
     const text = new TextDecoder().decode(pre.subarray(0, 30));
-    expect(text).toBe("darwin-inference-commitment/v1");
+    expect(text).toBe("darwin-inference-commitment/v2");
     expect(pre[30]).toBe(0);
     const tail = Buffer.from(pre.subarray(pre.length - 8)).toString("hex");
     expect(tail).toBe("0000c03f000080be"); // 1.5 and -0.25 as float32 little-endian
-    expect(inferenceCommitment(cid, { x: input }, { y: output })).toBe(
-      `0x${createHash("sha256").update(pre).digest("hex")}`,
-    );
+    expect(inferenceCommitment(cid, { x: input }, { y: output })).toBe(`0x${await referenceBlake3(pre)}`);
     // 30 + 1 + 4 + 36 (cid) + 4 + (4+1+1+4+16+16) + 4 + (4+1+1+4+8+8)
     expect(pre.length).toBe(30 + 1 + 4 + 36 + 4 + 42 + 4 + 26);
   });
 
-  it("gives the preimage's digest on both hashing paths (one-shot small, streamed large)", async () => {
+  it("commits small tensors inline and large ones (4096 bytes and up) by their BLAKE3 digest", async () => {
+    const wasmBlake3 = await (await import("hash-wasm")).createBLAKE3();
+    const blake3 = (data: Uint8Array) => wasmBlake3.init().update(data).digest("binary");
     const { commitmentPreimage } = await import("../src/commitment.ts");
-    const { createHash } = await import("node:crypto");
     const cid = "bafkreicnh2jkaq2yby7yjy3btqoh2jrx42mthv6rdfey6f2t7lgl5wqyqi";
-    for (const n of [1, 100, 2047, 2048, 2049, 5000, 70_000]) {
+    const cidBytes = parseCid(cid).bytes;
+    const utf8 = new TextEncoder();
+    const u32 = (v: number) => {
+      const b = new Uint8Array(4);
+      new DataView(b.buffer).setUint32(0, v, false);
+      return b;
+    };
+    const u64 = (v: number) => {
+      const b = new Uint8Array(8);
+      new DataView(b.buffer).setBigUint64(0, BigInt(v), false);
+      return b;
+    };
+    // The documented encoding, written out independently of the engine's writer.
+    const encodeGroup = (group: Record<string, Tensor>): Uint8Array[] => {
+      const names = Object.keys(group).sort();
+      const parts: Uint8Array[] = [u32(names.length)];
+      for (const name of names) {
+        const t = group[name] as Tensor;
+        const data = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength).slice();
+        const nameBytes = utf8.encode(name);
+        parts.push(
+          u32(nameBytes.length),
+          nameBytes,
+          Uint8Array.of(t.dtype === "float32" ? 1 : 7),
+          u32(t.shape.length),
+        );
+        for (const d of t.shape) parts.push(u64(d));
+        parts.push(data.length < 4096 ? data : blake3(data));
+      }
+      return parts;
+    };
+    const concat = (parts: Uint8Array[]) => Buffer.concat(parts.map((p) => Buffer.from(p)));
+    for (const n of [1, 100, 1023, 1024, 2047, 2048, 5000, 70_000]) {
       const a: Tensor = {
         dtype: "float32",
         shape: [1, n],
@@ -358,10 +436,21 @@ describe("inference commitment encoding", () => {
       const many: Tensor = { dtype: "float32", shape: Array(40).fill(1), data: Float32Array.of(n) };
       const inputs = { zeta: a, alpha: b, ünï: many };
       const outputs = { y: a };
-      const expected = `0x${createHash("sha256")
-        .update(commitmentPreimage(cid, inputs, outputs))
-        .digest("hex")}`;
-      expect(inferenceCommitment(cid, inputs, outputs)).toBe(expected);
+      const expected = concat([
+        utf8.encode("darwin-inference-commitment/v2"),
+        Uint8Array.of(0),
+        u32(cidBytes.length),
+        cidBytes,
+        ...encodeGroup(inputs),
+        ...encodeGroup(outputs),
+      ]);
+      expect(Buffer.from(commitmentPreimage(cid, inputs, outputs)).equals(expected)).toBe(true);
+      expect(inferenceCommitment(cid, inputs, outputs)).toBe(`0x${await referenceBlake3(expected)}`);
+      // Any one value changed changes the commitment, inline or digested.
+      const bumped = (b.data as BigInt64Array).slice();
+      bumped[n - 1] = (bumped[n - 1] as bigint) + 1n;
+      const changed = { ...inputs, alpha: { ...b, data: bumped } };
+      expect(inferenceCommitment(cid, changed, outputs)).not.toBe(inferenceCommitment(cid, inputs, outputs));
     }
   });
 });
