@@ -15,9 +15,10 @@
 // them fails the proving tests.
 import { randomBytes } from "node:crypto";
 import { buildBn128, type Curve, type Element } from "ffjavascript";
-import { addOddCosetTransform, cosetScratchBytes } from "./coset-wasm.ts";
+import { addOddCosetTransform, cosetShiftBytes, cosetTwiddleBytes } from "./coset-wasm.ts";
 import { msm } from "./msm.ts";
 import { addBatchAffineWindows } from "./msm-wasm.ts";
+import { addQapBuild } from "./qap-wasm.ts";
 import { Priority, type RunTask, schedulerOf } from "./task-scheduler.ts";
 
 export class ZkeyFormatError extends Error {
@@ -40,8 +41,13 @@ export interface ProvingKey {
   readonly delta1: Element;
   readonly delta2: Element;
   readonly nCoefs: number;
-  /** (matrix u32, constraint u32, signal u32, coefficient) records, without the count. */
+  /**
+   * (matrix u32, constraint u32, signal u32, coefficient) records, without the count, ordered by
+   * constraint: each thread's share of the QAP is one contiguous run (`coefStarts`).
+   */
   readonly coefs: Uint8Array;
+  /** Index of the first record of each constraint; entry `domainSize` is nCoefs. */
+  readonly coefStarts: Uint32Array;
   readonly pointsA: Uint8Array;
   readonly pointsB1: Uint8Array;
   readonly pointsB2: Uint8Array;
@@ -135,8 +141,9 @@ export function parseZkey(zkey: Uint8Array): ProvingKey {
   const nCoefs = cv.getUint32(0, true);
   if (coefSection.length !== 4 + nCoefs * (12 + N8))
     throw new ZkeyFormatError(`coefficients section holds ${coefSection.length} bytes for ${nCoefs}`);
-  // qap_buildABC skips out-of-range records silently: a key with any would prove false statements'
+  // The QAP skips out-of-range records silently: a key with any would prove false statements'
   // worth of nothing (an invalid proof), so refuse it here instead.
+  const coefStarts = new Uint32Array(domainSize + 1);
   for (let i = 0; i < nCoefs; i++) {
     const o = 4 + i * (12 + N8);
     const matrix = cv.getUint32(o, true);
@@ -146,7 +153,11 @@ export function parseZkey(zkey: Uint8Array): ProvingKey {
       throw new ZkeyFormatError(
         `coefficient ${i}: matrix ${matrix}, constraint ${constraint}, signal ${signal}`,
       );
+    coefStarts[constraint + 1] = (coefStarts[constraint + 1] as number) + 1;
   }
+  for (let k = 0; k < domainSize; k++)
+    coefStarts[k + 1] = (coefStarts[k + 1] as number) + (coefStarts[k] as number);
+  const coefs = sortedByConstraint(coefSection.subarray(4), nCoefs, coefStarts);
   const points = (type: number, what: string, count: number, size: number): Uint8Array => {
     const s = section(all, type, what);
     if (s.length !== count * size)
@@ -168,7 +179,8 @@ export function parseZkey(zkey: Uint8Array): ProvingKey {
     delta1,
     delta2,
     nCoefs,
-    coefs: sharedCopy(coefSection.subarray(4)),
+    coefs,
+    coefStarts,
     pointsA,
     pointsB1,
     pointsB2,
@@ -179,6 +191,24 @@ export function parseZkey(zkey: Uint8Array): ProvingKey {
     inB2: nonZeroPoints(pointsB2, G2_BYTES),
     inC: nonZeroPoints(pointsC, G1_BYTES),
   };
+}
+
+/**
+ * The coefficient records in constraint order (a stable counting sort), in shared memory: a QAP
+ * task then reads only its own constraints' records instead of scanning all of them.
+ */
+function sortedByConstraint(records: Uint8Array, nCoefs: number, starts: Uint32Array): Uint8Array {
+  const size = 12 + N8;
+  const out = new Uint8Array(new SharedArrayBuffer(records.length));
+  const next = starts.slice(0, starts.length - 1);
+  const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
+  for (let i = 0; i < nCoefs; i++) {
+    const constraint = view.getUint32(i * size + 4, true);
+    const to = next[constraint] as number;
+    next[constraint] = to + 1;
+    out.set(records.subarray(i * size, (i + 1) * size), to * size);
+  }
+  return out;
 }
 
 /** A copy in shared memory: the key's sections go to the curve's threads with every proof. */
@@ -213,8 +243,9 @@ export function wtnsValues(wtns: Uint8Array, nVars: number): Uint8Array {
 }
 
 /**
- * A, B and C = A·B at every constraint (Montgomery form), on the curve's threads: each thread
- * scans every coefficient and keeps those of its range of constraints.
+ * A, B and C = A·B at every constraint (Montgomery form), on the curve's threads, each over its own
+ * range of constraints and only that range's coefficient records (`frm_darwinBuildABC`, which also
+ * skips the records of zero witness values: a third of them for the 32-inference classifier).
  */
 async function buildABC(
   curve: Curve,
@@ -225,29 +256,31 @@ async function buildABC(
   const n = pk.domainSize;
   const parts = Math.max(1, Math.min(curve.tm.concurrency, 8));
   const per = Math.ceil(n / parts);
+  const record = 12 + N8;
   const tasks: Promise<Uint8Array[]>[] = [];
   for (let from = 0; from < n; from += per) {
     const count = Math.min(per, n - from);
+    const first = pk.coefStarts[from] as number;
+    const last = pk.coefStarts[from + count] as number;
     tasks.push(
       run([
-        { cmd: "ALLOCSET", var: 0, buff: pk.coefs },
+        { cmd: "ALLOCSET", var: 0, buff: pk.coefs.subarray(first * record, last * record) },
         { cmd: "ALLOCSET", var: 1, buff: witness },
         { cmd: "ALLOC", var: 2, len: count * N8 },
         { cmd: "ALLOC", var: 3, len: count * N8 },
         { cmd: "ALLOC", var: 4, len: count * N8 },
         {
           cmd: "CALL",
-          fnName: "qap_buildABC",
+          fnName: "frm_darwinBuildABC",
           params: [
             { var: 0 },
-            { val: pk.nCoefs },
+            { val: last - first },
             { var: 1 },
             { var: 2 },
             { var: 3 },
             { var: 4 },
             { val: from },
             { val: count },
-            { val: 0 },
             { val: pk.nVars },
           ],
         },
@@ -436,30 +469,65 @@ async function msmByWidth(
   return sums.reduce((acc, x) => group.add(acc, x), group.zero);
 }
 
+/** A domain's twiddles and coset-shift factors (`frm_darwinCosetTables`), in shared memory. */
+interface CosetTables {
+  readonly twiddles: Uint8Array;
+  readonly shift: Uint8Array;
+}
+
+const cosetTables = new WeakMap<Curve, Map<number, Promise<CosetTables>>>();
+
+/** The tables of the 2^power domain, built on one of the curve's threads at its first use. */
+function cosetTablesOf(curve: Curve, power: number, run: RunTask): Promise<CosetTables> {
+  const byPower = cosetTables.get(curve) ?? new Map<number, Promise<CosetTables>>();
+  cosetTables.set(curve, byPower);
+  let tables = byPower.get(power);
+  if (!tables) {
+    const { Fr } = curve;
+    const n = 2 ** power;
+    const inc = power === Fr.s ? Fr.shift : (Fr.w[power + 1] as Element);
+    tables = run([
+      { cmd: "ALLOCSET", var: 0, buff: Fr.w[power] as Element },
+      { cmd: "ALLOCSET", var: 1, buff: inc },
+      { cmd: "ALLOCSET", var: 2, buff: Fr.inv(Fr.e(n)) },
+      { cmd: "ALLOC", var: 3, len: cosetTwiddleBytes(n) },
+      { cmd: "ALLOC", var: 4, len: cosetShiftBytes(n) },
+      {
+        cmd: "CALL",
+        fnName: "frm_darwinCosetTables",
+        params: [{ val: n }, { var: 0 }, { var: 1 }, { var: 2 }, { var: 3 }, { var: 4 }],
+      },
+      { cmd: "GET", out: 0, var: 3, len: cosetTwiddleBytes(n) },
+      { cmd: "GET", out: 1, var: 4, len: cosetShiftBytes(n) },
+    ]).then(([twiddles, shift]) => ({
+      twiddles: sharedCopy(twiddles as Uint8Array),
+      shift: sharedCopy(shift as Uint8Array),
+    }));
+    const building = tables;
+    // A failed build is not kept: the next proof tries again.
+    building.catch(() => {
+      if (byPower.get(power) === building) byPower.delete(power);
+    });
+    byPower.set(power, building);
+  }
+  return tables;
+}
+
 /**
  * Evaluations on the constraint domain -> evaluations on the odd coset (x -> inc·x) as one task on
  * one of the curve's threads (`frm_darwinOddCoset`, coset-wasm.ts). Three independent polynomials
  * keep both threads busy without splitting a transform.
  */
-async function toOddCoset(
-  curve: Curve,
-  evaluations: Uint8Array,
-  inc: Element,
-  run: RunTask,
-): Promise<Uint8Array> {
-  const { Fr } = curve;
+async function toOddCoset(evaluations: Uint8Array, tables: CosetTables, run: RunTask): Promise<Uint8Array> {
   const n = evaluations.length / N8;
-  const power = Math.log2(n);
   const [out] = await run([
     { cmd: "ALLOCSET", var: 0, buff: evaluations },
-    { cmd: "ALLOCSET", var: 1, buff: Fr.w[power] as Element },
-    { cmd: "ALLOCSET", var: 2, buff: inc },
-    { cmd: "ALLOCSET", var: 3, buff: Fr.inv(Fr.e(n)) },
-    { cmd: "ALLOC", var: 4, len: cosetScratchBytes(n) },
+    { cmd: "ALLOCSET", var: 1, buff: tables.twiddles },
+    { cmd: "ALLOCSET", var: 2, buff: tables.shift },
     {
       cmd: "CALL",
       fnName: "frm_darwinOddCoset",
-      params: [{ var: 0 }, { val: n }, { var: 1 }, { var: 2 }, { var: 3 }, { var: 4 }],
+      params: [{ var: 0 }, { val: n }, { var: 1 }, { var: 2 }],
     },
     { cmd: "GET", out: 0, var: 0, len: n * N8 },
   ]);
@@ -497,6 +565,7 @@ export async function provingCurve(): Promise<Curve> {
     building = buildBn128(false, (module) => {
       addBatchAffineWindows(module);
       addOddCosetTransform(module);
+      addQapBuild(module);
     })
       .then((curve) => {
         (curve as Curve & { darwinMsm?: true }).darwinMsm = true;
@@ -535,13 +604,13 @@ export async function groth16Prove(
   const { Fr, G1, G2 } = curve;
   if (witness.length !== pk.nVars * N8)
     throw new ZkeyFormatError(`witness has ${witness.length / N8} values, the circuit ${pk.nVars}`);
-  const inc = pk.power === Fr.s ? Fr.shift : (Fr.w[pk.power + 1] as Element);
   const scheduler = schedulerOf(curve);
   const path = scheduler.at(Priority.CriticalPath);
   const filler = scheduler.at(Priority.Filler);
   // The QAP goes to the threads first; the witness multi-exponentiations, which need nothing else,
   // fill whatever the path to H leaves idle.
   const abc = buildABC(curve, pk, witness, path);
+  const tables = cosetTablesOf(curve, pk.power, path);
   const signed = signedWitness(witness);
   const witnessMsms = Promise.all([
     msmByWidth(curve, "G1", pk.pointsA, signed, 0, 2 * N8, pk.inA, filler),
@@ -550,11 +619,11 @@ export async function groth16Prove(
     msmByWidth(curve, "G1", pk.pointsC, signed, pk.nPublic + 1, 2 * N8, pk.inC, filler),
   ]);
   const hMsm = (async () => {
-    const [a, b, c] = await abc;
+    const [[a, b, c], t] = await Promise.all([abc, tables]);
     const [aOdd, bOdd, cOdd] = await Promise.all([
-      toOddCoset(curve, a, inc, path),
-      toOddCoset(curve, b, inc, path),
-      toOddCoset(curve, c, inc, path),
+      toOddCoset(a, t, path),
+      toOddCoset(b, t, path),
+      toOddCoset(c, t, path),
     ]);
     const h = await joinABC(curve, aOdd, bOdd, cOdd, path);
     // h's scalars are uniformly random: one MSM.

@@ -26,6 +26,11 @@ declare module "wasmbuilder" {
     i32_lt_s(a: Code, b: Code): Code;
     i32_gt_s(a: Code, b: Code): Code;
     i32_ge_u(a: Code, b: Code): Code;
+    i32_ne(a: Code, b: Code): Code;
+    i64_const(value: number | bigint): Code;
+    i64_load(address: Code, offset?: number, align?: number): Code;
+    i64_or(a: Code, b: Code): Code;
+    i64_ne(a: Code, b: Code): Code;
     call(fn: string, ...args: Code[]): Code;
     if(condition: Code, then: Code, otherwise?: Code): Code;
     block(body: Code): Code;

@@ -1,15 +1,18 @@
-// The prover's own wasm: batch-affine multi-exponentiations (msm.ts, msm-wasm.ts) and the odd-coset
-// transform (coset-wasm.ts), each against ffjavascript's implementation of the same operation on
-// the same curve, including the inputs that take their rare paths: equal points (a doubling), a
-// point meeting its negation, points at infinity, digits piled on one bucket, negated scalars.
+// The prover's own wasm: batch-affine multi-exponentiations (msm.ts, msm-wasm.ts), the odd-coset
+// transform (coset-wasm.ts) and the QAP evaluations (qap-wasm.ts), each against ffjavascript's
+// implementation of the same operation on the same curve, including the inputs that take their
+// rare paths: equal points (a doubling), a point meeting its negation, points at infinity, digits
+// piled on one bucket (points waiting for a busy bucket overflow), negated scalars, zero witness
+// values.
 
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { circuitArtifacts } from "@darwin/circuits";
+import { circuitArtifacts, loadWitnessCalculator } from "@darwin/circuits";
+import { classifierTestSet, quantizeInput } from "@darwin/models";
 import type { Curve, Element } from "ffjavascript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cosetScratchBytes } from "../src/coset-wasm.ts";
-import { parseZkey, provingCurve, releaseBn128 } from "../src/groth16-prover.ts";
+import { cosetShiftBytes, cosetTwiddleBytes } from "../src/coset-wasm.ts";
+import { parseZkey, provingCurve, releaseBn128, wtnsValues } from "../src/groth16-prover.ts";
 import { maxBits, msm, planMsm } from "../src/msm.ts";
 
 const R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
@@ -167,11 +170,17 @@ describe("frm_darwinOddCoset", () => {
         { cmd: "ALLOCSET", var: 1, buff: Fr.w[power] as Element },
         { cmd: "ALLOCSET", var: 2, buff: inc },
         { cmd: "ALLOCSET", var: 3, buff: Fr.inv(Fr.e(n)) },
-        { cmd: "ALLOC", var: 4, len: cosetScratchBytes(n) },
+        { cmd: "ALLOC", var: 4, len: cosetTwiddleBytes(n) },
+        { cmd: "ALLOC", var: 5, len: cosetShiftBytes(n) },
+        {
+          cmd: "CALL",
+          fnName: "frm_darwinCosetTables",
+          params: [{ val: n }, { var: 1 }, { var: 2 }, { var: 3 }, { var: 4 }, { var: 5 }],
+        },
         {
           cmd: "CALL",
           fnName: "frm_darwinOddCoset",
-          params: [{ var: 0 }, { val: n }, { var: 1 }, { var: 2 }, { var: 3 }, { var: 4 }],
+          params: [{ var: 0 }, { val: n }, { var: 4 }, { var: 5 }],
         },
         { cmd: "GET", out: 0, var: 0, len: n * 32 },
       ]);
@@ -179,5 +188,83 @@ describe("frm_darwinOddCoset", () => {
         true,
       );
     }
+  });
+});
+
+describe("frm_darwinBuildABC", () => {
+  it("gives wasmcurves' qap_buildABC byte for byte, from each range's own records", async () => {
+    const artifacts = circuitArtifacts("classifier_b8");
+    const test = classifierTestSet();
+    const x = Array.from({ length: 8 }, (_, i) =>
+      Array.from(quantizeInput(test.inputs.subarray(i * 49, (i + 1) * 49)), BigInt),
+    );
+    const calc = await loadWitnessCalculator(artifacts.wasm);
+    const real = wtnsValues(await calc.wtns({ x }), pk.nVars);
+    // A witness of random full-width values too: every record takes the multiplication.
+    const random = littleEndian(randomScalars(pk.nVars, 32), 32);
+    const n = pk.domainSize;
+    const abc = (
+      fnName: string,
+      coefs: Uint8Array,
+      nCoefs: number,
+      witness: Uint8Array,
+      from: number,
+      count: number,
+    ) =>
+      curve.tm.queueAction([
+        { cmd: "ALLOCSET", var: 0, buff: coefs },
+        { cmd: "ALLOCSET", var: 1, buff: witness },
+        { cmd: "ALLOC", var: 2, len: count * 32 },
+        { cmd: "ALLOC", var: 3, len: count * 32 },
+        { cmd: "ALLOC", var: 4, len: count * 32 },
+        {
+          cmd: "CALL",
+          fnName,
+          params: [
+            { var: 0 },
+            { val: nCoefs },
+            { var: 1 },
+            { var: 2 },
+            { var: 3 },
+            { var: 4 },
+            { val: from },
+            { val: count },
+            ...(fnName === "qap_buildABC" ? [{ val: 0 }] : []),
+            { val: pk.nVars },
+          ],
+        },
+        { cmd: "GET", out: 0, var: 2, len: count * 32 },
+        { cmd: "GET", out: 1, var: 3, len: count * 32 },
+        { cmd: "GET", out: 2, var: 4, len: count * 32 },
+      ]);
+    for (const witness of [real, random]) {
+      for (const [from, count] of [
+        [0, n / 2],
+        [n / 2, n / 2],
+        [100, 333],
+      ] as const) {
+        const expected = await abc("qap_buildABC", pk.coefs, pk.nCoefs, witness, from, count);
+        const first = pk.coefStarts[from] as number;
+        const last = pk.coefStarts[from + count] as number;
+        const own = pk.coefs.subarray(first * 44, last * 44);
+        const ours = await abc("frm_darwinBuildABC", own, last - first, witness, from, count);
+        // All records, most outside the range: skipped as qap_buildABC skips them.
+        const all = await abc("frm_darwinBuildABC", pk.coefs, pk.nCoefs, witness, from, count);
+        for (let k = 0; k < 3; k++) {
+          expect(Buffer.from(ours[k] as Uint8Array).equals(Buffer.from(expected[k] as Uint8Array))).toBe(
+            true,
+          );
+          expect(Buffer.from(all[k] as Uint8Array).equals(Buffer.from(expected[k] as Uint8Array))).toBe(true);
+        }
+      }
+    }
+  });
+
+  it("orders the key's coefficient records by constraint", () => {
+    const view = new DataView(pk.coefs.buffer, pk.coefs.byteOffset, pk.coefs.byteLength);
+    for (let k = 0; k < pk.domainSize; k++)
+      for (let i = pk.coefStarts[k] as number; i < (pk.coefStarts[k + 1] as number); i++)
+        expect(view.getUint32(i * 44 + 4, true)).toBe(k);
+    expect(pk.coefStarts[pk.domainSize]).toBe(pk.nCoefs);
   });
 });
