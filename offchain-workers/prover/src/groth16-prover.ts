@@ -2,7 +2,8 @@
 // parsed once per circuit. snarkjs's prover re-reads every zkey section per proof and builds the QAP
 // evaluations (A·w, B·w at each constraint) in JavaScript, one wasm field call per coefficient:
 // ~290 ms of a 1.6 s proof for the 32-inference classifier. Here the zkey's sections are copied out
-// once (into shared memory, so tasks post them without a copy), the QAP runs as wasm
+// once (into shared memory, so tasks post them without a copy; each proof's own buffers too, reused
+// from proof to proof: `ProofMemory`), the QAP runs as wasm
 // (`qap_buildABC`) on the curve's worker threads, each polynomial's move to the odd coset is one
 // task (`coset-wasm.ts`), and the five multi-exponentiations use signed windows with batch-affine
 // buckets (`msm.ts`, `msm-wasm.ts`; the witness ones split by scalar width). The witness MSMs need
@@ -233,31 +234,125 @@ function nonZeroPoints(points: Uint8Array, size: number): Uint8Array {
   return out;
 }
 
-/** The witness values (32-byte little-endian field elements) of a circom `.wtns` file. */
+/**
+ * The witness values (32-byte little-endian field elements) of a circom `.wtns` file: a view into
+ * `wtns`, not a copy (`groth16Prove` copies them into its shared per-proof memory anyway).
+ */
 export function wtnsValues(wtns: Uint8Array, nVars: number): Uint8Array {
   const all = sections(wtns, "wtns");
   const values = section(all, 2, "witness");
   if (values.length !== nVars * N8)
     throw new ZkeyFormatError(`witness has ${values.length / N8} values, the circuit ${nVars}`);
-  return values.slice();
+  return values;
+}
+
+/** Byte widths witness scalars are cut to by `msmByWidth`; the last is the full width. */
+const WIDTHS = [1, 2, 4, 8, 16, 32] as const;
+const FULL = WIDTHS.length - 1;
+
+/**
+ * Bytes after each width class's scalars: `darwin_signedDigits` reads a window as one i32, so the
+ * threads get the scalars with this much of the buffer behind them instead of a padded copy.
+ */
+const SCALAR_SLACK = 4;
+
+/** The witness points of one group (A, B1, B2 or C), gathered by width class for its MSMs. */
+interface GroupMemory {
+  readonly bases: Uint8Array;
+  readonly bases32: Uint32Array;
+  readonly scalars: Uint8Array;
+  readonly negate: Uint8Array;
+}
+
+const sharedBytes = (n: number): Uint8Array => new Uint8Array(new SharedArrayBuffer(n));
+
+function groupMemory(nonZero: Uint8Array, pointBytes: number): GroupMemory {
+  let points = 0;
+  for (let i = 0; i < nonZero.length; i++) points += nonZero[i] as number;
+  const bases = sharedBytes(points * pointBytes);
+  return {
+    bases,
+    bases32: new Uint32Array(bases.buffer),
+    scalars: sharedBytes(points * N8 + WIDTHS.length * SCALAR_SLACK),
+    negate: sharedBytes(points),
+  };
+}
+
+/**
+ * One proof's working memory. Whatever is posted to the curve's threads is in SharedArrayBuffers (a
+ * post shares it where a plain buffer is cloned), and the memory is kept for the circuit's next
+ * proof rather than allocated again: a 32-inference proof allocated ~20 MB per proof, and that
+ * external-memory pressure made V8 mark the main thread's whole heap about once per proof. Held by
+ * one proof at a time; a proof that fails drops it (its queued tasks may still read it).
+ */
+class ProofMemory {
+  readonly witness: Uint8Array;
+  readonly witness32: Uint32Array;
+  /** Per value its WIDTHS index, -1 for zero. */
+  readonly classes: Int8Array;
+  /** r − v at the values entered negated (`negated`), 32 bytes each; unused elsewhere. */
+  readonly flipped: Uint8Array;
+  readonly negated: Uint8Array;
+  /** The non-zero values' indices grouped by width class, class c from classStarts[c]. */
+  readonly byClass: Int32Array;
+  readonly classStarts: Int32Array;
+  /** A, B, C at the constraints, then on the odd coset. */
+  readonly abc: readonly [Uint8Array, Uint8Array, Uint8Array];
+  /** The H points' scalars, with SCALAR_SLACK bytes behind them. */
+  readonly h: Uint8Array;
+  readonly a: GroupMemory;
+  readonly b1: GroupMemory;
+  readonly b2: GroupMemory;
+  readonly c: GroupMemory;
+
+  constructor(pk: ProvingKey) {
+    const n = pk.nVars;
+    const domain = pk.domainSize * N8;
+    this.witness = sharedBytes(n * N8);
+    this.witness32 = new Uint32Array(this.witness.buffer);
+    this.classes = new Int8Array(n);
+    this.flipped = new Uint8Array(n * N8);
+    this.negated = new Uint8Array(n);
+    this.byClass = new Int32Array(n);
+    this.classStarts = new Int32Array(WIDTHS.length + 1);
+    this.abc = [sharedBytes(domain), sharedBytes(domain), sharedBytes(domain)];
+    this.h = sharedBytes(domain + SCALAR_SLACK);
+    this.a = groupMemory(pk.inA, 2 * N8);
+    this.b1 = groupMemory(pk.inB1, 2 * N8);
+    this.b2 = groupMemory(pk.inB2, 4 * N8);
+    this.c = groupMemory(pk.inC, 2 * N8);
+  }
+}
+
+const idleMemory = new WeakMap<ProvingKey, ProofMemory[]>();
+/** Idle memories kept per key: enough for two proofs of one circuit at once. */
+const IDLE_KEPT = 2;
+
+function takeMemory(pk: ProvingKey): ProofMemory {
+  return idleMemory.get(pk)?.pop() ?? new ProofMemory(pk);
+}
+
+function giveBackMemory(pk: ProvingKey, memory: ProofMemory): void {
+  let idle = idleMemory.get(pk);
+  if (!idle) {
+    idle = [];
+    idleMemory.set(pk, idle);
+  }
+  if (idle.length < IDLE_KEPT) idle.push(memory);
 }
 
 /**
  * A, B and C = A·B at every constraint (Montgomery form), on the curve's threads, each over its own
  * range of constraints and only that range's coefficient records (`frm_darwinBuildABC`, which also
- * skips the records of zero witness values: a third of them for the 32-inference classifier).
+ * skips the records of zero witness values: a third of them for the 32-inference classifier), into
+ * `memory.abc`.
  */
-async function buildABC(
-  curve: Curve,
-  pk: ProvingKey,
-  witness: Uint8Array,
-  run: RunTask,
-): Promise<[Uint8Array, Uint8Array, Uint8Array]> {
+async function buildABC(curve: Curve, pk: ProvingKey, memory: ProofMemory, run: RunTask): Promise<void> {
   const n = pk.domainSize;
   const parts = Math.max(1, Math.min(curve.tm.concurrency, 8));
   const per = Math.ceil(n / parts);
   const record = 12 + N8;
-  const tasks: Promise<Uint8Array[]>[] = [];
+  const tasks: Promise<void>[] = [];
   for (let from = 0; from < n; from += per) {
     const count = Math.min(per, n - from);
     const first = pk.coefStarts[from] as number;
@@ -265,7 +360,7 @@ async function buildABC(
     tasks.push(
       run([
         { cmd: "ALLOCSET", var: 0, buff: pk.coefs.subarray(first * record, last * record) },
-        { cmd: "ALLOCSET", var: 1, buff: witness },
+        { cmd: "ALLOCSET", var: 1, buff: memory.witness },
         { cmd: "ALLOC", var: 2, len: count * N8 },
         { cmd: "ALLOC", var: 3, len: count * N8 },
         { cmd: "ALLOC", var: 4, len: count * N8 },
@@ -287,36 +382,24 @@ async function buildABC(
         { cmd: "GET", out: 0, var: 2, len: count * N8 },
         { cmd: "GET", out: 1, var: 3, len: count * N8 },
         { cmd: "GET", out: 2, var: 4, len: count * N8 },
-      ]),
+      ]).then((r) => {
+        for (let k = 0; k < 3; k++) memory.abc[k]?.set(r[k] as Uint8Array, from * N8);
+      }),
     );
   }
-  const results = await Promise.all(tasks);
-  const out: [Uint8Array, Uint8Array, Uint8Array] = [
-    new Uint8Array(n * N8),
-    new Uint8Array(n * N8),
-    new Uint8Array(n * N8),
-  ];
-  results.forEach((r, i) => {
-    for (let k = 0; k < 3; k++) out[k]?.set(r[k] as Uint8Array, i * per * N8);
-  });
-  return out;
+  await Promise.all(tasks);
 }
 
-/** A·B − C on the odd coset, out of Montgomery form (the H points' scalars). */
-async function joinABC(
-  curve: Curve,
-  a: Uint8Array,
-  b: Uint8Array,
-  c: Uint8Array,
-  run: RunTask,
-): Promise<Uint8Array> {
+/** A·B − C on the odd coset (`memory.abc`), out of Montgomery form, into `memory.h`. */
+async function joinABC(curve: Curve, memory: ProofMemory, run: RunTask): Promise<void> {
+  const [a, b, c] = memory.abc;
   const n = a.length / N8;
   const parts = Math.max(1, Math.min(curve.tm.concurrency, 8));
   const per = Math.ceil(n / parts);
-  const tasks: Promise<Uint8Array[]>[] = [];
+  const tasks: Promise<void>[] = [];
   for (let from = 0; from < n; from += per) {
     const count = Math.min(per, n - from);
-    const slice = (x: Uint8Array) => x.slice(from * N8, (from + count) * N8);
+    const slice = (x: Uint8Array) => x.subarray(from * N8, (from + count) * N8);
     tasks.push(
       run([
         { cmd: "ALLOCSET", var: 0, buff: slice(a) },
@@ -330,19 +413,13 @@ async function joinABC(
         },
         { cmd: "CALL", fnName: "frm_batchFromMontgomery", params: [{ var: 3 }, { val: count }, { var: 3 }] },
         { cmd: "GET", out: 0, var: 3, len: count * N8 },
-      ]),
+      ]).then((r) => {
+        memory.h.set(r[0] as Uint8Array, from * N8);
+      }),
     );
   }
-  const results = await Promise.all(tasks);
-  const out = new Uint8Array(n * N8);
-  results.forEach((r, i) => {
-    out.set(r[0] as Uint8Array, i * per * N8);
-  });
-  return out;
+  await Promise.all(tasks);
 }
-
-/** Byte widths witness scalars are cut to by `msmByWidth`; the last is the full width. */
-const WIDTHS = [1, 2, 4, 8, 16, 32] as const;
 
 /** The WIDTHS index a scalar of `top + 1` significant bytes needs. */
 const widthClassOf = (top: number): number =>
@@ -371,7 +448,7 @@ const R_BYTES = (() => {
   return out;
 })();
 
-/** out = r − v for a little-endian field element 0 < v < r; returns the index of out's top non-zero byte. */
+/** out[at..] = r − v[at..] for a little-endian field element 0 < v < r; returns the index of its top non-zero byte. */
 function negateScalar(v: Uint8Array, at: number, out: Uint8Array): number {
   let borrow = 0;
   let top = -1;
@@ -379,53 +456,67 @@ function negateScalar(v: Uint8Array, at: number, out: Uint8Array): number {
     let d = (R_BYTES[k] as number) - (v[at + k] as number) - borrow;
     borrow = d < 0 ? 1 : 0;
     if (d < 0) d += 256;
-    out[k] = d;
+    out[at + k] = d;
     if (d !== 0) top = k;
   }
   return top;
 }
 
 /**
- * The witness as the witness multi-exponentiations take it, worked out once per proof: each value's
- * width class (-1 for zero) and magnitude, where most full-width values are small negative numbers
- * (r − v for a small v) and enter as v times the negated point.
+ * The witness as the witness multi-exponentiations take it, worked out once per proof into
+ * `memory`: each value's width class and magnitude, where most full-width values are small negative
+ * numbers (r − v for a small v) and enter as v times the negated point, and the non-zero values'
+ * indices grouped by class. Values are read a 32-bit word at a time (the witness buffer is aligned).
  */
-interface SignedWitness {
-  readonly classes: Int8Array;
-  /** v, or r − v where `negated`; 32 bytes each. */
-  readonly magnitudes: Uint8Array;
-  readonly negated: Uint8Array;
-}
-
-function signedWitness(witness: Uint8Array): SignedWitness {
-  const n = witness.length / N8;
-  const classes = widthClasses(witness);
-  const magnitudes = witness.slice();
-  const negated = new Uint8Array(n);
-  const flipped = new Uint8Array(N8);
+function signWitness(memory: ProofMemory): void {
+  const { witness, witness32, classes, flipped, negated, byClass, classStarts } = memory;
+  const n = classes.length;
+  const counts = new Int32Array(WIDTHS.length);
   for (let i = 0; i < n; i++) {
-    if (classes[i] !== WIDTHS.length - 1) continue;
-    const c = widthClassOf(negateScalar(witness, i * N8, flipped));
-    if (c < WIDTHS.length - 1) {
-      classes[i] = c;
-      negated[i] = 1;
-      magnitudes.set(flipped, i * N8);
+    const base = i * 8;
+    let w = 7;
+    while (w >= 0 && witness32[base + w] === 0) w--;
+    negated[i] = 0;
+    if (w < 0) {
+      classes[i] = -1;
+      continue;
     }
+    let c = widthClassOf(w * 4 + 3 - (Math.clz32(witness32[base + w] as number) >> 3));
+    if (c === FULL) {
+      const flippedClass = widthClassOf(negateScalar(witness, i * N8, flipped));
+      if (flippedClass < FULL) {
+        c = flippedClass;
+        negated[i] = 1;
+      }
+    }
+    classes[i] = c;
+    counts[c] = (counts[c] as number) + 1;
   }
-  return { classes, magnitudes, negated };
+  classStarts[0] = 0;
+  for (let c = 0; c < WIDTHS.length; c++)
+    classStarts[c + 1] = (classStarts[c] as number) + (counts[c] as number);
+  const next = classStarts.slice(0, WIDTHS.length);
+  for (let i = 0; i < n; i++) {
+    const c = classes[i] as number;
+    if (c < 0) continue;
+    byClass[next[c] as number] = i;
+    next[c] = (next[c] as number) + 1;
+  }
 }
 
 /**
  * Σ w_(first+i) · base_i with the scalars grouped by width. A multi-exponentiation does one window
  * pass per window of the scalar width it is handed, and a witness is mostly zeros, bits and small
  * integers: each width class gets its own MSM over scalars cut to that width, and zeros none, nor
- * signals whose point is at infinity. The sum is the same.
+ * signals whose point is at infinity. The sum is the same. The classes' points and scalars are
+ * gathered into the group's shared memory, one after the other.
  */
 async function msmByWidth(
   curve: Curve,
   groupName: "G1" | "G2",
   bases: Uint8Array,
-  witness: SignedWitness,
+  memory: ProofMemory,
+  into: GroupMemory,
   first: number,
   pointBytes: number,
   nonZero: Uint8Array,
@@ -433,40 +524,46 @@ async function msmByWidth(
 ): Promise<Element> {
   const group = groupName === "G1" ? curve.G1 : curve.G2;
   const n = nonZero.length;
-  const { classes, magnitudes, negated } = witness;
-  const counts = WIDTHS.map(() => 0);
-  for (let i = 0; i < n; i++) {
-    const c = classes[first + i] as number;
-    if (c >= 0 && nonZero[i] === 1) counts[c] = (counts[c] as number) + 1;
-  }
-  const parts = WIDTHS.map((width, c) => ({
-    width,
-    bases: new Uint8Array((counts[c] as number) * pointBytes),
-    scalars: new Uint8Array((counts[c] as number) * width),
-    negate: new Uint8Array(counts[c] as number),
-    at: 0,
-  }));
+  const { witness, flipped, negated, byClass, classStarts } = memory;
   const words = pointBytes / 4;
   const from32 = new Uint32Array(bases.buffer, bases.byteOffset, bases.byteLength / 4);
-  const to32 = parts.map((p) => new Uint32Array(p.bases.buffer));
-  for (let i = 0; i < n; i++) {
-    const j = first + i;
-    const c = classes[j] as number;
-    if (c < 0 || nonZero[i] === 0) continue;
-    const part = parts[c] as (typeof parts)[number];
-    const to = to32[c] as Uint32Array;
-    for (let k = 0; k < words; k++) to[part.at * words + k] = from32[i * words + k] as number;
-    for (let k = 0; k < part.width; k++)
-      part.scalars[part.at * part.width + k] = magnitudes[j * N8 + k] as number;
-    part.negate[part.at] = negated[j] as number;
-    part.at++;
+  const { bases32, scalars, negate } = into;
+  const sums: Promise<Element>[] = [];
+  let at = 0;
+  let scalarAt = 0;
+  for (let c = 0; c < WIDTHS.length; c++) {
+    const width = WIDTHS[c] as number;
+    const start = at;
+    const scalarStart = scalarAt;
+    const end = classStarts[c + 1] as number;
+    for (let t = classStarts[c] as number; t < end; t++) {
+      const j = byClass[t] as number;
+      const i = j - first;
+      if (i < 0 || i >= n || nonZero[i] === 0) continue;
+      const to = at * words;
+      const src = i * words;
+      for (let k = 0; k < words; k++) bases32[to + k] = from32[src + k] as number;
+      const magnitude = negated[j] === 1 ? flipped : witness;
+      for (let k = 0; k < width; k++) scalars[scalarAt + k] = magnitude[j * N8 + k] as number;
+      negate[at] = negated[j] as number;
+      at++;
+      scalarAt += width;
+    }
+    if (at > start)
+      sums.push(
+        msm(
+          curve,
+          groupName,
+          into.bases.subarray(start * pointBytes, at * pointBytes),
+          scalars.subarray(scalarStart, scalarAt),
+          width,
+          negate.subarray(start, at),
+          run,
+        ),
+      );
+    scalarAt += SCALAR_SLACK;
   }
-  const sums = await Promise.all(
-    parts
-      .filter((p) => p.at > 0)
-      .map((p) => msm(curve, groupName, p.bases, p.scalars, p.width, p.negate, run)),
-  );
-  return sums.reduce((acc, x) => group.add(acc, x), group.zero);
+  return (await Promise.all(sums)).reduce((acc, x) => group.add(acc, x), group.zero);
 }
 
 /** A domain's twiddles and coset-shift factors (`frm_darwinCosetTables`), in shared memory. */
@@ -514,11 +611,11 @@ function cosetTablesOf(curve: Curve, power: number, run: RunTask): Promise<Coset
 }
 
 /**
- * Evaluations on the constraint domain -> evaluations on the odd coset (x -> inc·x) as one task on
+ * Evaluations on the constraint domain -> evaluations on the odd coset (x -> inc·x), in place, as one task on
  * one of the curve's threads (`frm_darwinOddCoset`, coset-wasm.ts). Three independent polynomials
  * keep both threads busy without splitting a transform.
  */
-async function toOddCoset(evaluations: Uint8Array, tables: CosetTables, run: RunTask): Promise<Uint8Array> {
+async function toOddCoset(evaluations: Uint8Array, tables: CosetTables, run: RunTask): Promise<void> {
   const n = evaluations.length / N8;
   const [out] = await run([
     { cmd: "ALLOCSET", var: 0, buff: evaluations },
@@ -531,7 +628,7 @@ async function toOddCoset(evaluations: Uint8Array, tables: CosetTables, run: Run
     },
     { cmd: "GET", out: 0, var: 0, len: n * N8 },
   ]);
-  return out as Uint8Array;
+  evaluations.set(out as Uint8Array);
 }
 
 const decimal = (x: unknown): unknown => (Array.isArray(x) ? x.map(decimal) : String(x));
@@ -607,29 +704,29 @@ export async function groth16Prove(
   const scheduler = schedulerOf(curve);
   const path = scheduler.at(Priority.CriticalPath);
   const filler = scheduler.at(Priority.Filler);
+  const memory = takeMemory(pk);
+  memory.witness.set(witness);
   // The QAP goes to the threads first; the witness multi-exponentiations, which need nothing else,
   // fill whatever the path to H leaves idle.
-  const abc = buildABC(curve, pk, witness, path);
+  const abc = buildABC(curve, pk, memory, path);
   const tables = cosetTablesOf(curve, pk.power, path);
-  const signed = signedWitness(witness);
+  signWitness(memory);
   const witnessMsms = Promise.all([
-    msmByWidth(curve, "G1", pk.pointsA, signed, 0, 2 * N8, pk.inA, filler),
-    msmByWidth(curve, "G1", pk.pointsB1, signed, 0, 2 * N8, pk.inB1, filler),
-    msmByWidth(curve, "G2", pk.pointsB2, signed, 0, 4 * N8, pk.inB2, filler),
-    msmByWidth(curve, "G1", pk.pointsC, signed, pk.nPublic + 1, 2 * N8, pk.inC, filler),
+    msmByWidth(curve, "G1", pk.pointsA, memory, memory.a, 0, 2 * N8, pk.inA, filler),
+    msmByWidth(curve, "G1", pk.pointsB1, memory, memory.b1, 0, 2 * N8, pk.inB1, filler),
+    msmByWidth(curve, "G2", pk.pointsB2, memory, memory.b2, 0, 4 * N8, pk.inB2, filler),
+    msmByWidth(curve, "G1", pk.pointsC, memory, memory.c, pk.nPublic + 1, 2 * N8, pk.inC, filler),
   ]);
   const hMsm = (async () => {
-    const [[a, b, c], t] = await Promise.all([abc, tables]);
-    const [aOdd, bOdd, cOdd] = await Promise.all([
-      toOddCoset(a, t, path),
-      toOddCoset(b, t, path),
-      toOddCoset(c, t, path),
-    ]);
-    const h = await joinABC(curve, aOdd, bOdd, cOdd, path);
+    const [, t] = await Promise.all([abc, tables]);
+    await Promise.all(memory.abc.map((p) => toOddCoset(p, t, path)));
+    await joinABC(curve, memory, path);
     // h's scalars are uniformly random: one MSM.
-    return msm(curve, "G1", pk.pointsH, h, N8, undefined, path);
+    return msm(curve, "G1", pk.pointsH, memory.h.subarray(0, pk.domainSize * N8), N8, undefined, path);
   })();
   const [[msmA, msmB1, msmB2, msmC], msmH] = await Promise.all([witnessMsms, hMsm]);
+  // Every task of this proof has finished reading its memory.
+  giveBackMemory(pk, memory);
   const r = randomFr(curve);
   const s = randomFr(curve);
   // A = alpha + Σ a_i(τ) w_i + r·delta; B = beta + Σ b_i(τ) w_i + s·delta (in G2, and in G1 for C);

@@ -67,10 +67,46 @@ function windowRuns(windows: number, concurrency: number): [number, number][] {
   return runs;
 }
 
+/** darwin_signedDigits reads a window as one i32: bytes past the last scalar it may touch (not count). */
+const SLACK = 4;
+
+const isShared = (x: Uint8Array): boolean => x.buffer instanceof SharedArrayBuffer;
+
+/**
+ * Scalars in shared memory with SLACK bytes of the same buffer behind them, as the view the threads
+ * read (shared, so posting it copies nothing); undefined otherwise.
+ */
+function withSlack(scalars: Uint8Array): Uint8Array | undefined {
+  if (!isShared(scalars) || scalars.byteOffset + scalars.byteLength + SLACK > scalars.buffer.byteLength)
+    return undefined;
+  return new Uint8Array(scalars.buffer, scalars.byteOffset, scalars.byteLength + SLACK);
+}
+
+function padded(scalars: Uint8Array): Uint8Array {
+  const out = new Uint8Array(scalars.length + SLACK);
+  out.set(scalars);
+  return out;
+}
+
+function signsOf(negate: Uint8Array, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  out.set(negate);
+  return out;
+}
+
+/** All-zero signs in shared memory (never written), grown to the largest n asked for. */
+let zeros = new Uint8Array(new SharedArrayBuffer(0));
+function zeroSigns(n: number): Uint8Array {
+  if (zeros.length < n) zeros = new Uint8Array(new SharedArrayBuffer(n));
+  return zeros.subarray(0, n);
+}
+
 /**
  * Σ ±scalar_i · base_i for n affine bases (ffjavascript's representation, as in a zkey) and n
  * little-endian scalars of `width` bytes each, negated where `negate[i]` is 1. The result is a
- * Jacobian point of the group.
+ * Jacobian point of the group. Scalars in a SharedArrayBuffer with 4 more bytes of it behind them
+ * (whatever those hold: only the scalars' own bits are read), and shared `negate`, go to the
+ * threads as they are; others are copied once per call.
  */
 export async function msm(
   curve: Curve,
@@ -95,10 +131,13 @@ export async function msm(
   const resultBytes = 3 * n8;
   // Each task recodes the windows it adds up on its thread (darwin_signedDigits reads a window as
   // one i32: 4 bytes of slack at the end of the scalars).
-  const paddedScalars = new Uint8Array(scalars.length + 4);
-  paddedScalars.set(scalars);
-  const signs = new Uint8Array(n);
-  if (negate) signs.set(negate);
+  const paddedScalars = withSlack(scalars) ?? padded(scalars);
+  const signs =
+    negate === undefined
+      ? zeroSigns(n)
+      : isShared(negate) && negate.length === n
+        ? negate
+        : signsOf(negate, n);
   const results = await Promise.all(
     windowRuns(plan.windows, curve.tm.concurrency).map(([from, to]) => {
       const count = to - from;

@@ -91,6 +91,23 @@ describe("msm (signed windows, batch-affine buckets)", () => {
     expect(curve.G2.eq(ours2, await reference("G2", g2(n), signed))).toBe(true);
   });
 
+  it("reads shared scalars in place, not the bytes behind them, and shared signs", async () => {
+    // The prover hands width classes packed one after the other in one shared buffer: the 4 bytes
+    // a window read may reach past a scalar belong to the next class and must not count.
+    for (const width of [1, 2, 4]) {
+      const n = 300;
+      const bases = g1(n);
+      const scalars = randomScalars(n, width);
+      const buffer = new Uint8Array(new SharedArrayBuffer(8 + n * width + 8)).fill(0xff);
+      buffer.set(littleEndian(scalars, width), 8);
+      const negate = new Uint8Array(new SharedArrayBuffer(n));
+      for (let i = 0; i < n; i += 5) negate[i] = 1;
+      const ours = await msm(curve, "G1", bases, buffer.subarray(8, 8 + n * width), width, negate);
+      const signed = scalars.map((s, i) => (negate[i] ? (R - s) % R : s));
+      expect(curve.G1.eq(ours, await reference("G1", bases, signed)), `width ${width}`).toBe(true);
+    }
+  });
+
   it("adds a point to itself and to its negation (the equal-x paths) and skips points at infinity", async () => {
     // One point 300 times with scalars that send copies into the same buckets with both signs,
     // interleaved with the point at infinity.
