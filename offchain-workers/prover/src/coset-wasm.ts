@@ -18,6 +18,7 @@
 // `frm_darwinOddCoset(px, n, pTw, pShift)`:
 //   px       n field elements (Montgomery), replaced in place
 import type { CodeBuilder, ModuleBuilder } from "wasmbuilder";
+import { codeShorthands } from "./wasm-code.ts";
 
 const N8 = 32;
 
@@ -40,12 +41,8 @@ function addTables(module: ModuleBuilder): void {
   for (const l of ["half", "j", "i", "r", "bit"]) fn.addLocal(l, "i32");
   const power = module.alloc(N8);
   const c: CodeBuilder = fn.getCodeBuilder();
-  const get = (l: string) => c.getLocal(l);
-  const set = (l: string, v: number[]) => c.setLocal(l, v);
-  const k32 = (x: number) => c.i32_const(x);
-  const el = (base: number[], index: number[]) => c.i32_add(base, c.i32_mul(index, k32(N8)));
-  const loopWhile = (cond: number[], body: number[][]) =>
-    c.block(c.loop(c.br_if(1, c.i32_eqz(cond)), ...body, c.br(0)));
+  const { get, set, k32, loopWhile, el: elOf } = codeShorthands(c);
+  const el = (base: number[], index: number[]) => elOf(base, index, N8);
   fn.addCode(
     set("half", c.i32_shr_u(get("n"), k32(1))),
     c.call("frm_one", get("pTw")),
@@ -82,12 +79,8 @@ function addTransform(module: ModuleBuilder): void {
   for (const l of ["half", "h", "s", "k", "j", "a", "b", "tw", "r"]) fn.addLocal(l, "i32");
   const t = module.alloc(N8);
   const c: CodeBuilder = fn.getCodeBuilder();
-  const get = (l: string) => c.getLocal(l);
-  const set = (l: string, v: number[]) => c.setLocal(l, v);
-  const k32 = (x: number) => c.i32_const(x);
-  const el = (base: number[], index: number[]) => c.i32_add(base, c.i32_mul(index, k32(N8)));
-  const loopWhile = (cond: number[], body: number[][]) =>
-    c.block(c.loop(c.br_if(1, c.i32_eqz(cond)), ...body, c.br(0)));
+  const { get, set, k32, loopWhile, el: elOf } = codeShorthands(c);
+  const el = (base: number[], index: number[]) => elOf(base, index, N8);
 
   fn.addCode(
     set("half", c.i32_shr_u(get("n"), k32(1))),

@@ -23,6 +23,7 @@
 //   pScratch `windowScratchBytes(...)` bytes
 //   pResult  Σ_k (k+1)·(bucket_k + overflow_k), Jacobian
 import type { CodeBuilder, ModuleBuilder } from "wasmbuilder";
+import { codeShorthands } from "./wasm-code.ts";
 
 /** Field-element bytes of each group's coordinates: Fq for G1, Fq2 for G2. */
 export const FIELD_BYTES = { g1m: 32, g2m: 64 } as const;
@@ -57,11 +58,7 @@ function buildSignedDigits(module: ModuleBuilder): void {
   for (const l of ["i", "w", "bit", "left", "v", "carry", "half", "full", "mask", "scalar", "sign"])
     fn.addLocal(l, "i32");
   const c = fn.getCodeBuilder();
-  const get = (l: string) => c.getLocal(l);
-  const set = (l: string, v: number[]) => c.setLocal(l, v);
-  const k = (x: number) => c.i32_const(x);
-  const loopWhile = (cond: number[], body: number[][]) =>
-    c.block(c.loop(c.br_if(1, c.i32_eqz(cond)), ...body, c.br(0)));
+  const { get, set, k32: k, loopWhile } = codeShorthands(c);
   fn.addCode(
     set("half", c.i32_shl(k(1), c.i32_sub(get("c"), k(1)))),
     set("full", c.i32_shl(k(1), get("c"))),

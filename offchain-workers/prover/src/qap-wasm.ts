@@ -13,6 +13,7 @@
 // Records outside the range, of a matrix other than A (0) or B (1), or of a signal ≥ nWitness are
 // skipped, as qap_buildABC skips them.
 import type { ModuleBuilder } from "wasmbuilder";
+import { codeShorthands } from "./wasm-code.ts";
 
 const N8 = 32;
 const RECORD = 12 + N8;
@@ -24,11 +25,7 @@ export function addQapBuild(module: ModuleBuilder): void {
   for (const l of ["it", "last", "s", "w", "m", "k", "pOut", "i"]) fn.addLocal(l, "i32");
   const c = fn.getCodeBuilder();
   const aux = module.alloc(N8);
-  const get = (l: string) => c.getLocal(l);
-  const set = (l: string, v: number[]) => c.setLocal(l, v);
-  const k32 = (x: number) => c.i32_const(x);
-  const loopWhile = (cond: number[], body: number[][]) =>
-    c.block(c.loop(c.br_if(1, c.i32_eqz(cond)), ...body, c.br(0)));
+  const { get, set, k32, loopWhile } = codeShorthands(c);
   const next = set("it", c.i32_add(get("it"), k32(RECORD)));
   const el = (base: string, index: number[]) => c.i32_add(get(base), c.i32_mul(index, k32(N8)));
 
