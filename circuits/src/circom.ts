@@ -123,13 +123,22 @@ export interface WitnessCalculator {
 export async function loadWitnessCalculator(wasm: string | Uint8Array): Promise<WitnessCalculator> {
   const code = typeof wasm === "string" ? readFileSync(wasm) : wasm;
   const calc = (await witnessCalculatorBuilder(code)) as RawWitnessCalculator;
-  const wrap = async <T>(run: () => Promise<T>): Promise<T> => {
-    try {
-      return await run();
-    } catch (e) {
-      // A failed `===` or range decomposition: the input has no witness.
-      throw new WitnessError(e instanceof Error ? (e.message.split("\n")[0] ?? "witness failed") : String(e));
-    }
+  // circom_runtime keeps a witness in its one wasm instance and reads it back after an `await`, so
+  // two calculations in flight at once on one calculator both read whichever ran last: one at a time.
+  let last: Promise<unknown> = Promise.resolve();
+  const wrap = <T>(run: () => Promise<T>): Promise<T> => {
+    const result = last.then(async () => {
+      try {
+        return await run();
+      } catch (e) {
+        // A failed `===` or range decomposition: the input has no witness.
+        throw new WitnessError(
+          e instanceof Error ? (e.message.split("\n")[0] ?? "witness failed") : String(e),
+        );
+      }
+    });
+    last = result.catch(() => undefined);
+    return result;
   };
   return {
     witness: (input) => wrap(() => calc.calculateWitness(normalizeInput(input), true)),

@@ -12,7 +12,9 @@
 //   data   = the elements, float32 IEEE-754 / int64 two's complement, little-endian
 //
 // The commitment is `0x` + hex(blake3(encoding)) (32 bytes). Whether a tensor's values are inline or
-// a digest follows from its dtype and shape, which precede them, so the encoding is unambiguous.
+// a digest follows from its dtype and shape, which precede them, so the encoding is unambiguous;
+// tensors whose data disagree with their dtype and shape, and names that are not well-formed
+// Unicode, are refused (MalformedInput) rather than encoded.
 //
 // Why BLAKE3 (v2; v1 was a flat encoding under SHA-256): the commitment hashes every input and
 // output byte on the answer's path, and for models whose answers are large next to their run time
@@ -24,6 +26,7 @@
 import { createRequire } from "node:module";
 import { parseCid } from "@darwin/content-id";
 import { createBLAKE3 } from "hash-wasm";
+import { MalformedInput } from "./errors.ts";
 import type { NamedTensors, Tensor } from "./tensor.ts";
 
 export const COMMITMENT_DOMAIN = "darwin-inference-commitment/v2";
@@ -146,6 +149,10 @@ const nameBytesCache = new Map<string, Uint8Array>();
 function nameBytesOf(name: string): Uint8Array {
   let bytes = nameBytesCache.get(name);
   if (!bytes) {
+    // UTF-8 has no encoding for a lone surrogate (TextEncoder writes U+FFFD for it), so two such
+    // names would share their bytes: refuse them rather than commit to either.
+    if (!name.isWellFormed())
+      throw new MalformedInput({ message: `tensor name ${JSON.stringify(name)} is not well-formed Unicode` });
     bytes = utf8.encode(name);
     if (nameBytesCache.size > 1024) nameBytesCache.clear();
     nameBytesCache.set(name, bytes);
@@ -189,6 +196,10 @@ function boundOf(group: NamedTensors): number {
   return bytes;
 }
 
+function malformed(name: string, what: string): never {
+  throw new MalformedInput({ message: `commitment over tensor ${JSON.stringify(name)}: ${what}` });
+}
+
 /** Writes one group's encoding into `scratch` from `at`; returns where it ended. */
 function writeGroup(group: NamedTensors, at: number): number {
   const names = Object.keys(group);
@@ -207,11 +218,25 @@ function writeGroup(group: NamedTensors, at: number): number {
     buf[at] = DTYPE_CODE[t.dtype];
     view.setUint32(at + 1, t.shape.length, false);
     at += 5;
+    let elements = 1;
     for (const dim of t.shape) {
+      if (!Number.isSafeInteger(dim) || dim < 0) malformed(name, `dimension ${dim}`);
       view.setUint32(at, Math.floor(dim / 2 ** 32), false);
       view.setUint32(at + 4, dim >>> 0, false);
+      elements *= dim;
       at += 8;
     }
+    // Whether the values are inline or a digest, and how long they are, is read off the dtype and
+    // shape: data that disagree with them would make two different tensors encode alike (a
+    // shape-[8] float32 tensor holding 4096 bytes would be committed as one holding their digest).
+    if (t.data.length !== elements)
+      malformed(name, `${t.data.length} values for shape [${t.shape.join(", ")}]`);
+    if (
+      !(t.dtype === "float32"
+        ? t.data instanceof Float32Array
+        : t.dtype === "int64" && t.data instanceof BigInt64Array)
+    )
+      malformed(name, `dtype ${t.dtype} with ${t.data.constructor.name} data`);
     at = writeValues(t, at);
   }
   return at;

@@ -455,6 +455,78 @@ describe("inference commitment encoding", () => {
   });
 });
 
+describe("inference commitment inputs", () => {
+  const cid = "bafkreicnh2jkaq2yby7yjy3btqoh2jrx42mthv6rdfey6f2t7lgl5wqyqi";
+
+  it("commits a view into a shared or larger buffer as it commits a copy of the view", async () => {
+    const { commitmentPreimage } = await import("../src/commitment.ts");
+    // Below, at and above the size where values become a digest; bytes before and after the view
+    // hold other data, which must not enter the commitment.
+    for (const n of [0, 3, 1023, 1024, 5000]) {
+      for (const make of [(b: number) => new SharedArrayBuffer(b), (b: number) => new ArrayBuffer(b)]) {
+        const buffer = make(4 * n + 64);
+        new Uint8Array(buffer).fill(0xa5);
+        const view = new Float32Array(buffer, 16, n);
+        for (let i = 0; i < n; i++) view[i] = i / 7;
+        const copy = view.slice();
+        const int64 = new BigInt64Array(make(8 * n + 64), 24, n).fill(-3n);
+        const asView = {
+          x: { dtype: "float32", shape: [1, n], data: view },
+          k: { dtype: "int64", shape: [n], data: int64 },
+        } as const;
+        const asCopy = {
+          x: { dtype: "float32", shape: [1, n], data: copy },
+          k: { dtype: "int64", shape: [n], data: int64.slice() },
+        } as const;
+        const out = { y: { dtype: "float32", shape: [n], data: view } } as const;
+        const outCopy = { y: { dtype: "float32", shape: [n], data: copy } } as const;
+        expect(inferenceCommitment(cid, asView, out), `n ${n}`).toBe(
+          inferenceCommitment(cid, asCopy, outCopy),
+        );
+        expect(
+          Buffer.from(commitmentPreimage(cid, asView, out)).equals(
+            Buffer.from(commitmentPreimage(cid, asCopy, outCopy)),
+          ),
+        ).toBe(true);
+      }
+    }
+  });
+
+  it("refuses tensors whose data do not match their dtype and shape (which would collide)", async () => {
+    const { createBLAKE3 } = await import("hash-wasm");
+    // 4096 bytes under shape [8] would be written as their 32-byte digest: the same preimage as a
+    // well-formed shape-[8] tensor whose values are those digest bytes.
+    const big = Float32Array.from({ length: 1024 }, (_, i) => i);
+    const digest = (await createBLAKE3()).init().update(new Uint8Array(big.buffer)).digest("binary");
+    const forged = { y: { dtype: "float32", shape: [8], data: big } } as const;
+    const honest = {
+      y: { dtype: "float32", shape: [8], data: new Float32Array(digest.slice().buffer) },
+    } as const;
+    expect(() => inferenceCommitment(cid, {}, honest)).not.toThrow();
+    expect(() => inferenceCommitment(cid, {}, forged)).toThrow(/1024 values for shape \[8\]/);
+    const bad: Tensor[] = [
+      { dtype: "float32", shape: [2], data: Float32Array.of(1) },
+      { dtype: "int64", shape: [2], data: Float32Array.of(1, 2) },
+      { dtype: "float32", shape: [1], data: BigInt64Array.of(1n) },
+      { dtype: "float32", shape: [1.5, 2], data: Float32Array.of(1, 2, 3) },
+      { dtype: "float32", shape: [-1], data: Float32Array.of() },
+    ];
+    for (const t of bad) {
+      expect(() => inferenceCommitment(cid, { x: t }, {})).toThrow(
+        expect.objectContaining({ _tag: "MalformedInput" }),
+      );
+    }
+  });
+
+  it("refuses names that are not well-formed Unicode (lone surrogates share one UTF-8 encoding)", () => {
+    const t: Tensor = { dtype: "float32", shape: [1], data: Float32Array.of(1) };
+    for (const name of ["a\uD800", "a\uDC00", "\uDFFFz"])
+      expect(() => inferenceCommitment(cid, { [name]: t }, {})).toThrow(/not well-formed/);
+    // A surrogate pair is a character like any other (4 bytes of UTF-8).
+    expect(inferenceCommitment(cid, { "a\u{1F600}": t }, {})).toMatch(/^0x[0-9a-f]{64}$/);
+  });
+});
+
 describe("InferenceEngine as an Effect service", () => {
   it.effect("is provided by its layer over a ModelSource layer and closes with the scope", () =>
     Effect.gen(function* () {

@@ -74,6 +74,8 @@ export interface SnarkjsProof {
 }
 
 const N8 = 32;
+/** The largest k with 2^k dividing r − 1 for bn128's scalar field (ffjavascript's `Fr.s`). */
+const BN128_FR_TWO_ADICITY = 28;
 
 function sections(bytes: Uint8Array, magic: string): Map<number, Uint8Array> {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -135,6 +137,15 @@ export function parseZkey(zkey: Uint8Array): ProvingKey {
   const delta2 = point(G2_BYTES);
   const power = Math.log2(domainSize);
   if (!Number.isInteger(power)) throw new ZkeyFormatError(`domain size ${domainSize} is not a power of two`);
+  // bn128's scalar field has 2^28-th roots of unity and no more (the odd coset of the largest
+  // domain shifts by Fr.shift instead).
+  if (power > BN128_FR_TWO_ADICITY)
+    throw new ZkeyFormatError(`domain size 2^${power} is beyond bn128's roots of unity`);
+  // The H points fix the domain's size in the file: checked before anything is sized by it.
+  if (section(all, 9, "H points").length !== domainSize * G1_BYTES)
+    throw new ZkeyFormatError(
+      `H points: ${section(all, 9, "H points").length} bytes for ${domainSize} points`,
+    );
   if (nPublic + 1 > nVars) throw new ZkeyFormatError(`${nPublic} public signals for ${nVars} signals`);
   const coefSection = section(all, 4, "coefficients");
   if (coefSection.length < 4) throw new ZkeyFormatError("coefficients section is empty");
@@ -706,6 +717,13 @@ export async function groth16Prove(
   const filler = scheduler.at(Priority.Filler);
   const memory = takeMemory(pk);
   memory.witness.set(witness);
+  // Read with the copy the proof is made from: the caller's buffer may change while it is made.
+  const publicSignals: string[] = [];
+  for (let i = 1; i <= pk.nPublic; i++) {
+    let v = 0n;
+    for (let k = N8 - 1; k >= 0; k--) v = (v << 8n) | BigInt(witness[i * N8 + k] as number);
+    publicSignals.push(v.toString());
+  }
   // The QAP goes to the threads first; the witness multi-exponentiations, which need nothing else,
   // fill whatever the path to H leaves idle.
   const abc = buildABC(curve, pk, memory, path);
@@ -738,12 +756,6 @@ export async function groth16Prove(
   piC = G1.add(piC, G1.timesFr(piA, s));
   piC = G1.add(piC, G1.timesFr(b1, r));
   piC = G1.add(piC, G1.timesFr(pk.delta1, Fr.neg(Fr.mul(r, s))));
-  const publicSignals: string[] = [];
-  for (let i = 1; i <= pk.nPublic; i++) {
-    let v = 0n;
-    for (let k = N8 - 1; k >= 0; k--) v = (v << 8n) | BigInt(witness[i * N8 + k] as number);
-    publicSignals.push(v.toString());
-  }
   return {
     proof: {
       pi_a: decimal(G1.toObject(G1.toAffine(piA))) as string[],

@@ -159,6 +159,30 @@ describe("zkey checks", () => {
   });
 });
 
+describe("zkey domain checks", () => {
+  it("refuses a domain size the H points do not match, or beyond bn128's roots, before sizing anything by it", () => {
+    const zkey = new Uint8Array(readFileSync(circuitArtifacts("classifier").zkey));
+    const view = new DataView(zkey.buffer, zkey.byteOffset, zkey.byteLength);
+    let at = 12;
+    while (view.getUint32(at, true) !== 2) at += 12 + Number(view.getBigUint64(at + 4, true));
+    // Groth16 header: n8q, q, n8r, r, nVars, nPublic, domainSize.
+    const domainAt = at + 12 + 4 + 32 + 4 + 32 + 8;
+    const pk = parseZkey(zkey);
+    expect(view.getUint32(domainAt, true)).toBe(pk.domainSize);
+    for (const [domain, message] of [
+      [pk.domainSize * 2, /H points/],
+      [2 ** 29, /beyond bn128's roots of unity/],
+      [2 ** 31, /beyond bn128's roots of unity/],
+    ] as const) {
+      const bad = zkey.slice();
+      new DataView(bad.buffer).setUint32(domainAt, domain, true);
+      // Refused from the header, before a 2^29-entry table is allocated and walked.
+      expect(() => parseZkey(bad)).toThrow(ZkeyFormatError);
+      expect(() => parseZkey(bad)).toThrow(message);
+    }
+  });
+});
+
 describe("widthClasses", () => {
   it("classes 32-byte little-endian scalars by the bytes they need", () => {
     const scalar = (bytes: number[]): Uint8Array => {
