@@ -1,5 +1,5 @@
-// The inference commitment: a BLAKE3 digest binding the model file that ran, the input and the
-// output. Mixer challenges, proofs and pipeline stages refer to inferences by it. Byte encoding:
+// The inference commitment: a digest binding the model file that ran, the input and the output.
+// Mixer challenges, proofs and pipeline stages refer to inferences by it. Byte encoding:
 //
 //   "darwin-inference-commitment/v2" 0x00
 //   u32be(len(cid)) cid                      binary CIDv1 of the ONNX file that ran
@@ -11,18 +11,23 @@
 //          | blake3(data)          (32 bytes) otherwise
 //   data   = the elements, float32 IEEE-754 / int64 two's complement, little-endian
 //
-// The commitment is `0x` + hex(blake3(encoding)) (32 bytes). Whether a tensor's values are inline or
-// a digest follows from its dtype and shape, which precede them, so the encoding is unambiguous;
-// tensors whose data disagree with their dtype and shape, and names that are not well-formed
-// Unicode, are refused (MalformedInput) rather than encoded.
+// The commitment is `0x` + hex(sha256(encoding)). Whether a tensor's values are inline or a digest
+// follows from its dtype and shape, which precede them, so the encoding is unambiguous; tensors whose
+// data disagree with their dtype and shape, and names that are not well-formed Unicode, are refused
+// (MalformedInput) rather than encoded.
 //
-// Why BLAKE3 (v2; v1 was a flat encoding under SHA-256): the commitment hashes every input and
-// output byte on the answer's path, and for models whose answers are large next to their run time
-// (the LM's 32 KB of logits, a 256-row batch's 60 KB) SHA-256 was most of the engine's cost. Native
-// BLAKE3 hashes 32 KB in ~4.7 us against SHA-256's ~17 us (SHA-NI) on these machines, but only from
-// a fresh hasher: after even one 1 KB chunk of framing, its SIMD paths can no longer take the data
-// 16 chunks at a time and the same 32 KB take ~8.7 us. Hence large tensors get their own digest.
+// Why two hashes (v2; v1 was the same fields flat under SHA-256): the commitment hashes every input
+// and output byte on the answer's path, and for models whose tensors are large next to their run
+// time (the LM's 32 KB of logits, a 256-row batch's 60 KB) SHA-256 (~1.8 GB/s here, SHA-NI) was most
+// of the engine's cost. Native BLAKE3 hashes 32 KB in ~4.7 us against SHA-256's ~17 us, but only
+// from a fresh hasher: after even one 1 KB chunk of framing, its SIMD paths can no longer take the
+// data 16 chunks at a time and the same 32 KB take ~8.7 us; hence each large tensor gets its own
+// BLAKE3 digest. What is left (framing, small tensors, digests: a digit's whole preimage is ~380
+// bytes) is hashed by SHA-256 in one call of Node's own `crypto.hash`: 0.46 us at 256 bytes against
+// 0.72 us for BLAKE3 through the addon (three N-API calls), which is most of a small model's
+// commitment. Below ~2.5 KB SHA-256 is the faster of the two here, above it BLAKE3.
 // Where the native addon has no build, hash-wasm's BLAKE3 gives the same digests, slower.
+import { hash } from "node:crypto";
 import { createRequire } from "node:module";
 import { parseCid } from "@darwin/content-id";
 import { createBLAKE3 } from "hash-wasm";
@@ -264,5 +269,5 @@ export function commitmentPreimage(
 }
 
 export function inferenceCommitment(modelCid: string, inputs: NamedTensors, outputs: NamedTensors): string {
-  return blake3Hex(scratch.subarray(0, writePreimage(modelCid, inputs, outputs)));
+  return `0x${hash("sha256", scratch.subarray(0, writePreimage(modelCid, inputs, outputs)), "hex")}`;
 }

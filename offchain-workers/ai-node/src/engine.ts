@@ -51,7 +51,7 @@ export interface InferResult {
   readonly label: string;
   readonly modelCid: string;
   readonly outputs: Readonly<Record<string, Tensor>>;
-  /** BLAKE3 over (model CID, inputs, outputs); see commitment.ts for the byte encoding. */
+  /** SHA-256 over (model CID, inputs, outputs; tensors of 4 KiB or more by their BLAKE3 digest); see commitment.ts. */
   readonly commitment: string;
   readonly durationMs: number;
 }
