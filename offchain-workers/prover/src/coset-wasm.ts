@@ -23,7 +23,8 @@ import { codeShorthands } from "./wasm-code.ts";
 const N8 = 32;
 
 export function cosetTwiddleBytes(n: number): number {
-  return (n / 2) * N8;
+  // At least one element: the table's first entry (w^0 = 1) is written even for a domain of one.
+  return Math.max(1, n / 2) * N8;
 }
 
 export function cosetShiftBytes(n: number): number {
