@@ -7,8 +7,9 @@
 //   .runSync`: onnxruntime-node's native binding, called synchronously) with no engine around it:
 //   the floor for anything built on this ORT, so "engine / native call" is the engine's own cost.
 // - "engine" is `Effect.runPromise(engine.infer(request))` from the same arrays: reference resolution
-//   and LRU, the manifest's input checks, the deadline, the ORT run, the output checks, the BLAKE3
-//   inference commitment and the metrics: everything the engine does per call.
+//   and LRU, the manifest's input checks, the deadline, the ORT run, the output checks, the inference
+//   commitment (SHA-256 over the framing, BLAKE3 digests of large tensors) and the metrics:
+//   everything the engine does per call.
 // - "direct ORT + same commitment" is the direct path that also computes the engine's commitment over
 //   the same bytes: the reference for the engine's whole answer.
 // - Concurrency: N clients, each awaiting its answer before sending the next request, against the

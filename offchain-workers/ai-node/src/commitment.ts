@@ -36,7 +36,7 @@ import type { NamedTensors, Tensor } from "./tensor.ts";
 
 export const COMMITMENT_DOMAIN = "darwin-inference-commitment/v2";
 
-/** The BLAKE3 surface the commitment needs: one reusable streaming hasher (hashing is synchronous). */
+/** The BLAKE3 surface the commitment needs: one reusable hasher (hashing is synchronous). */
 interface Blake3 {
   readonly kind: "native" | "wasm";
   reset(): void;
@@ -104,8 +104,6 @@ const newHasher = async (): Promise<Blake3> =>
     ? await wasmBlake3()
     : (nativeBlake3() ?? (await wasmBlake3()));
 const hasher = await newHasher();
-/** Hashes large tensors' data while `hasher` may be mid-preimage. */
-const valuesHasher = await newHasher();
 
 /** Which BLAKE3 computes commitments in this process (both give the same digests). */
 export const commitmentHasher: "native" | "wasm" = hasher.kind;
@@ -116,6 +114,7 @@ export function blake3Hex(...parts: readonly Uint8Array[]): string {
   for (const part of parts) hasher.update(part);
   return `0x${hasher.hex()}`;
 }
+
 const DTYPE_CODE = { float32: 1, int64: 7 } as const;
 
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
@@ -142,9 +141,9 @@ function writeValues(t: Tensor, at: number): number {
     scratch.set(data, at);
     return at + data.length;
   }
-  valuesHasher.reset();
-  valuesHasher.update(data);
-  valuesHasher.digestInto(scratch, at);
+  hasher.reset();
+  hasher.update(data);
+  hasher.digestInto(scratch, at);
   return at + 32;
 }
 
@@ -183,10 +182,9 @@ function prefixOf(modelCid: string): Uint8Array {
   return prefix;
 }
 
-// The preimage is written into one reused buffer and hashed in one call: large data are already a
-// 32-byte digest by then, so what is copied is framing and small tensors (a digit's preimage is ~380
-// bytes), and each call into the native hasher costs ~0.2 us. Hashing is synchronous, so one buffer
-// serves every call.
+// The preimage is written into one reused buffer and hashed by one `crypto.hash` call: large data are
+// already a 32-byte digest by then, so what is copied is framing and small tensors (a digit's
+// preimage is ~380 bytes). Hashing is synchronous, so one buffer serves every call.
 let scratch = new Uint8Array(16_384);
 let scratchView = new DataView(scratch.buffer);
 

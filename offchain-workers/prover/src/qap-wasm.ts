@@ -25,9 +25,9 @@ export function addQapBuild(module: ModuleBuilder): void {
   for (const l of ["it", "last", "s", "w", "m", "k", "pOut", "i"]) fn.addLocal(l, "i32");
   const c = fn.getCodeBuilder();
   const aux = module.alloc(N8);
-  const { get, set, k32, loopWhile } = codeShorthands(c);
+  const { get, set, k32, loopWhile, el: elOf } = codeShorthands(c);
   const next = set("it", c.i32_add(get("it"), k32(RECORD)));
-  const el = (base: string, index: number[]) => c.i32_add(get(base), c.i32_mul(index, k32(N8)));
+  const el = (base: string, index: number[]) => elOf(get(base), index, N8);
 
   fn.addCode(
     set("i", k32(0)),
